@@ -1,0 +1,1 @@
+"""mocks/poplar"""
