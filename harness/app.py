@@ -1,0 +1,107 @@
+"""Thin Flask layer: parse the request, call the service, render JSON.
+
+``create_app`` builds a :class:`~harness.service.HarnessService`, starts its workers and
+keeps it in ``app.extensions["harness"]``; call ``.stop()`` on it to shut the workers down.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+
+from harness.config import HarnessConfig
+from harness.receiver import PayloadError, SignatureError
+from harness.service import HarnessService
+
+__all__ = ["create_app"]
+
+# An OrderEvent is four short fields; anything much bigger is not from SoPost.
+MAX_BODY_BYTES = 64 * 1024
+
+bp = Blueprint("harness", __name__)
+
+
+def _service() -> HarnessService:
+    return current_app.extensions["harness"]
+
+
+def _error(status: int, title: str, message: str, **extra: Any):
+    return jsonify({"error": {"title": title, "message": message, **extra}}), status
+
+
+@bp.before_request
+def _admin_auth():
+    """Operator endpoints need ``HARNESS_ADMIN_TOKEN`` when one is configured."""
+    token = _service().config.admin_token
+    if token is None or request.endpoint in ("harness.webhook", "harness.health"):
+        return None
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        return _error(401, "Unauthorized", "send 'Authorization: Bearer <HARNESS_ADMIN_TOKEN>'")
+    return None
+
+
+@bp.post("/webhooks/sopost")
+def webhook():
+    service = _service()
+    body = request.get_data(cache=False)
+    try:
+        event = service.receiver.parse(body, request.headers)
+    except SignatureError as exc:
+        return _error(401, "InvalidSignature", f"webhook signature rejected: {exc}")
+    except PayloadError as exc:
+        return _error(400, "ValidationError", "not a SoPost OrderEvent", details=exc.errors)
+    inserted = service.accept(event)
+    # 202 either way: a duplicate was already accepted, SoPost must stop resending it.
+    return jsonify({"event_id": event.event_id, "duplicate": not inserted}), 202
+
+
+@bp.get("/health")
+def health():
+    service = _service()
+    try:
+        service.store.ping()
+    except Exception as exc:
+        return jsonify({"status": "error", "db": f"{type(exc).__name__}: {exc}"}), 503
+    alive = service.pool.alive()
+    status = "ok" if alive == service.config.workers else "degraded"
+    return jsonify({"status": status, "db": "ok", "workers_alive": alive}), (
+        200 if status == "ok" else 503
+    )
+
+
+@bp.get("/status")
+def status():
+    return jsonify(_service().status())
+
+
+@bp.get("/dead-letters")
+def dead_letters():
+    limit = min(max(request.args.get("limit", 100, type=int), 1), 1000)
+    letters = _service().store.dead_letters(limit)
+    return jsonify({"dead_letters": [letter.to_json() for letter in letters]})
+
+
+@bp.post("/dead-letters/<event_id>/retry")
+def retry_dead_letter(event_id: str):
+    service = _service()
+    if not service.store.requeue(event_id, service.clock()):
+        return _error(404, "NotFound", f"no dead letter with event_id {event_id!r}")
+    service.pool.wake()
+    return jsonify({"event_id": event_id, "state": "received"}), 202
+
+
+def create_app(config: HarnessConfig | None = None) -> Flask:
+    """Build the harness app and start its workers (config from the environment if None)."""
+    config = config or HarnessConfig.from_env(os.environ)
+    app = Flask("harness")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.json.sort_keys = False
+    service = HarnessService(config)
+    app.extensions["harness"] = service
+    app.register_blueprint(bp)
+    service.start()
+    return app

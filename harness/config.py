@@ -1,0 +1,131 @@
+"""Harness configuration, read only from the environment.
+
+A brand deploys the harness as a container or a unit file, so the environment is the one
+configuration channel. Every problem is collected before failing so an operator fixes the
+whole list in one go instead of discovering missing variables one restart at a time.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["ConfigError", "HarnessConfig"]
+
+_REQUIRED = (
+    "SOPOST_API_URL",
+    "SOPOST_API_USER",
+    "SOPOST_API_PASSWORD",
+    "POPLAR_API_URL",
+    "POPLAR_API_TOKEN",
+)
+
+
+class ConfigError(ValueError):
+    """The environment does not describe a runnable harness; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            "harness configuration is incomplete:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+
+
+def _csv(value: str | None) -> frozenset[str]:
+    """Comma-separated list, compared case-insensitively (UUIDs and handler names alike)."""
+    if not value:
+        return frozenset()
+    return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+
+
+def _valid_secret(secret: str) -> bool:
+    """Stricter than the library, which silently drops non-base64 characters."""
+    raw = secret.removeprefix("whsec_")
+    try:
+        key = base64.b64decode(raw + "=" * (-len(raw) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return bool(key)
+
+
+@dataclass(frozen=True)
+class HarnessConfig:
+    """Everything the harness needs; build it with :meth:`from_env` or directly in tests."""
+
+    sopost_api_url: str
+    sopost_api_user: str
+    sopost_api_password: str
+    poplar_api_url: str
+    poplar_api_token: str
+    sopost_webhook_secret: str | None = None
+    db_path: str = "harness.db"
+    host: str = "127.0.0.1"
+    port: int = 8082
+    workers: int = 4
+    max_attempts: int = 8
+    # Empty means "any consent id"; the data-handler filter always applies.
+    consent_ids: frozenset[str] = frozenset()
+    data_handlers: frozenset[str] = field(default_factory=lambda: frozenset({"sopost"}))
+    backoff_base: float = 1.0
+    backoff_cap: float = 300.0
+    lease_seconds: float = 120.0
+    poll_interval: float = 0.5
+    http_timeout: float = 10.0
+    admin_token: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> HarnessConfig:
+        """Read the configuration; raise :class:`ConfigError` naming every bad variable."""
+        problems: list[str] = []
+        values = {name: env.get(name, "").strip() for name in _REQUIRED}
+        missing = [name for name, value in values.items() if not value]
+        if missing:
+            problems.append("missing required variable(s): " + ", ".join(missing))
+
+        def number(name: str, default: float, kind: type, minimum: float) -> float:
+            raw = env.get(name, "").strip()
+            if not raw:
+                return default
+            try:
+                value = kind(raw)
+            except ValueError:
+                problems.append(f"{name}={raw!r} is not a {kind.__name__}")
+                return default
+            if value < minimum:
+                problems.append(f"{name}={raw!r} must be at least {minimum}")
+                return default
+            return value
+
+        secret = env.get("SOPOST_WEBHOOK_SECRET", "").strip() or None
+        if secret is not None and not _valid_secret(secret):
+            problems.append(
+                "SOPOST_WEBHOOK_SECRET is not a Standard Webhooks secret "
+                "(expected 'whsec_' followed by base64 of the key)"
+            )
+        handlers = _csv(env.get("HARNESS_DATA_HANDLERS")) or frozenset({"sopost"})
+        config = cls(
+            sopost_api_url=values["SOPOST_API_URL"].rstrip("/"),
+            sopost_api_user=values["SOPOST_API_USER"],
+            sopost_api_password=values["SOPOST_API_PASSWORD"],
+            poplar_api_url=values["POPLAR_API_URL"].rstrip("/"),
+            poplar_api_token=values["POPLAR_API_TOKEN"],
+            sopost_webhook_secret=secret,
+            db_path=env.get("HARNESS_DB", "").strip() or "harness.db",
+            host=env.get("HARNESS_HOST", "").strip() or "127.0.0.1",
+            port=int(number("PORT", 8082, int, 0)),
+            workers=int(number("HARNESS_WORKERS", 4, int, 1)),
+            max_attempts=int(number("HARNESS_MAX_ATTEMPTS", 8, int, 1)),
+            consent_ids=_csv(env.get("HARNESS_CONSENT_IDS")),
+            data_handlers=handlers,
+            backoff_base=number("HARNESS_BACKOFF_BASE", 1.0, float, 0.0),
+            backoff_cap=number("HARNESS_BACKOFF_CAP", 300.0, float, 0.0),
+            lease_seconds=number("HARNESS_LEASE_SECONDS", 120.0, float, 1.0),
+            poll_interval=number("HARNESS_POLL_INTERVAL", 0.5, float, 0.01),
+            http_timeout=number("HARNESS_HTTP_TIMEOUT", 10.0, float, 0.1),
+            admin_token=env.get("HARNESS_ADMIN_TOKEN", "").strip() or None,
+        )
+        if problems:
+            raise ConfigError(problems)
+        return config

@@ -1,0 +1,118 @@
+"""The running harness: store, clients, processor and worker pool, owned by one object.
+
+The Flask app holds it in ``app.extensions["harness"]``; anything embedding the harness (the
+``mockkit serve`` CLI, tests) stops it with :meth:`HarnessService.stop`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from harness.backoff import Backoff
+from harness.clients import PoplarClient, SoPostClient
+from harness.config import HarnessConfig
+from harness.policy import ConsentPolicy
+from harness.processor import Processor
+from harness.receiver import WebhookReceiver
+from harness.sqlite_store import SqliteStore
+from harness.store import InboxStore, NewEvent
+from harness.worker import WorkerPool
+
+__all__ = ["HarnessService"]
+
+
+class HarnessService:
+    def __init__(
+        self,
+        config: HarnessConfig,
+        *,
+        store: InboxStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.log = logging.getLogger("harness")
+        self.store: InboxStore = store or SqliteStore(config.db_path)
+        self.receiver = WebhookReceiver(config.sopost_webhook_secret)
+        self.sopost = SoPostClient(
+            config.sopost_api_url,
+            config.sopost_api_user,
+            config.sopost_api_password,
+            config.http_timeout,
+            clock,
+        )
+        self.poplar = PoplarClient(
+            config.poplar_api_url, config.poplar_api_token, config.http_timeout, clock
+        )
+        self.processor = Processor(
+            self.store,
+            self.sopost,
+            self.poplar,
+            ConsentPolicy(config.consent_ids, config.data_handlers),
+            backoff=Backoff(config.backoff_base, config.backoff_cap),
+            max_attempts=config.max_attempts,
+            clock=clock,
+            logger=logging.getLogger("harness.worker"),
+        )
+        self.pool = WorkerPool(
+            self.store,
+            self.processor,
+            workers=config.workers,
+            lease_seconds=config.lease_seconds,
+            poll_interval=config.poll_interval,
+            clock=clock,
+        )
+        self._stopped = False
+
+    def start(self) -> None:
+        # One process owns the inbox, so anything still "processing" belongs to a dead run.
+        recovered = self.store.recover(self.clock())
+        if recovered:
+            self.log.warning("recovered events", extra={"fields": {"recovered": recovered}})
+        self.pool.start()
+        self.log.info(
+            "harness started",
+            extra={
+                "fields": {
+                    "workers": self.config.workers,
+                    "db": self.config.db_path,
+                    "signatures": self.receiver.verifies_signatures,
+                }
+            },
+        )
+
+    def accept(self, event: NewEvent) -> bool:
+        """Store an incoming event (committed before returning) and wake the workers."""
+        inserted = self.store.add(event, self.clock())
+        self.log.info(
+            "webhook accepted" if inserted else "webhook duplicate",
+            extra={
+                "fields": {
+                    "decision": "received" if inserted else "duplicate",
+                    "event_id": event.event_id,
+                    "order_id": event.order_id,
+                    "event": event.event,
+                }
+            },
+        )
+        if inserted:
+            self.pool.wake()
+        return inserted
+
+    def status(self) -> dict[str, Any]:
+        stats = self.store.stats(self.clock())
+        stats["workers"] = {"configured": self.config.workers, "alive": self.pool.alive()}
+        return stats
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the workers, then release HTTP sessions and database connections. Idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.pool.stop(timeout)
+        self.sopost.close()
+        self.poplar.close()
+        self.store.close()

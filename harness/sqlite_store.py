@@ -1,0 +1,276 @@
+"""SQLite implementation of :class:`harness.store.InboxStore` (WAL mode, plain ``sqlite3``).
+
+WAL lets the webhook receiver insert while workers read and claim. Writes that must be atomic
+take ``BEGIN IMMEDIATE`` so the write lock is held from the first read (no lost claims between
+SELECT and UPDATE). ``synchronous=FULL`` because an acknowledged webhook must survive not only
+``kill -9`` but a power cut: SoPost will not send it again after our 202.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from harness.store import ClaimedEvent, DeadLetter, EventState, NewEvent
+
+__all__ = ["SqliteStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    event_id         TEXT PRIMARY KEY,
+    event            TEXT NOT NULL,
+    order_id         TEXT NOT NULL,
+    activity_id      TEXT NOT NULL,
+    payload          TEXT NOT NULL,
+    state            TEXT NOT NULL
+        CHECK (state IN ('received', 'processing', 'done', 'skipped', 'dead')),
+    reason           TEXT,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    received_at      REAL NOT NULL,
+    next_attempt_at  REAL NOT NULL,
+    lease_expires_at REAL,
+    claim_token      TEXT,
+    last_error       TEXT,
+    updated_at       REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_due ON events (state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS events_order ON events (order_id, state);
+CREATE TABLE IF NOT EXISTS forwarded (
+    order_id     TEXT PRIMARY KEY,  -- the SoPost order id: at most one Poplar order each
+    event_id     TEXT NOT NULL,
+    outcome      TEXT NOT NULL,     -- 'created', or 'conflict' when Poplar already had it
+    poplar_id    TEXT,
+    forwarded_at REAL NOT NULL
+);
+"""
+
+_EVENT_COLUMNS = "event_id, event, order_id, activity_id, received_at, attempts"
+
+
+class SqliteStore:
+    """One connection per thread (sqlite3 connections are not meant to be shared)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._closed = False
+        conn = self._conn()
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(_SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise sqlite3.ProgrammingError("store is closed")
+            # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE) where they matter.
+            conn = sqlite3.connect(
+                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- receiver ------------------------------------------------------------------------
+
+    def add(self, event: NewEvent, now: float) -> bool:
+        cur = self._conn().execute(
+            "INSERT INTO events (event_id, event, order_id, activity_id, payload, state,"
+            " received_at, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, ?, 'received', ?, ?, ?)"
+            " ON CONFLICT (event_id) DO NOTHING",
+            (
+                event.event_id,
+                event.event,
+                event.order_id,
+                event.activity_id,
+                event.payload,
+                now,
+                now,
+                now,
+            ),
+        )
+        return cur.rowcount == 1
+
+    # -- workers -------------------------------------------------------------------------
+
+    def claim(self, now: float, lease_seconds: float, token: str) -> ClaimedEvent | None:
+        with self._write() as conn:
+            row = conn.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events AS e"
+                " WHERE ((e.state = 'received' AND e.next_attempt_at <= :now)"
+                "     OR (e.state = 'processing' AND e.lease_expires_at <= :now))"
+                "   AND NOT EXISTS (SELECT 1 FROM events AS o WHERE o.order_id = e.order_id"
+                "       AND o.state = 'processing' AND o.lease_expires_at > :now)"
+                " ORDER BY e.next_attempt_at, e.received_at LIMIT 1",
+                {"now": now},
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute(
+                "UPDATE events SET state = 'processing', attempts = attempts + 1,"
+                " lease_expires_at = ?, claim_token = ?, updated_at = ? WHERE event_id = ?",
+                (now + lease_seconds, token, now, row[0]),
+            )
+        return ClaimedEvent(
+            event_id=row[0],
+            event=row[1],
+            order_id=row[2],
+            activity_id=row[3],
+            received_at=row[4],
+            attempt=row[5] + 1,
+            claim_token=token,
+        )
+
+    def recover(self, now: float) -> int:
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE events SET state = 'received', lease_expires_at = NULL,"
+                " claim_token = NULL, next_attempt_at = ?, updated_at = ?"
+                " WHERE state = 'processing'",
+                (now, now),
+            )
+        return cur.rowcount
+
+    def is_forwarded(self, order_id: str) -> bool:
+        row = (
+            self._conn()
+            .execute("SELECT 1 FROM forwarded WHERE order_id = ?", (order_id,))
+            .fetchone()
+        )
+        return row is not None
+
+    def _finish(
+        self,
+        conn: sqlite3.Connection,
+        event: ClaimedEvent,
+        state: EventState,
+        reason: str,
+        now: float,
+    ) -> bool:
+        cur = conn.execute(
+            "UPDATE events SET state = ?, reason = ?, lease_expires_at = NULL,"
+            " claim_token = NULL, updated_at = ?"
+            " WHERE event_id = ? AND state = 'processing' AND claim_token = ?",
+            (state.value, reason, now, event.event_id, event.claim_token),
+        )
+        return cur.rowcount == 1
+
+    def mark_forwarded(
+        self, event: ClaimedEvent, outcome: str, poplar_id: str | None, now: float
+    ) -> bool:
+        with self._write() as conn:
+            # The order is recorded even if our lease was lost: Poplar has it either way.
+            conn.execute(
+                "INSERT INTO forwarded (order_id, event_id, outcome, poplar_id, forwarded_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING",
+                (event.order_id, event.event_id, outcome, poplar_id, now),
+            )
+            return self._finish(conn, event, EventState.DONE, f"forwarded:{outcome}", now)
+
+    def mark_done(self, event: ClaimedEvent, reason: str, now: float) -> bool:
+        with self._write() as conn:
+            return self._finish(conn, event, EventState.DONE, reason, now)
+
+    def mark_skipped(self, event: ClaimedEvent, reason: str, now: float) -> bool:
+        with self._write() as conn:
+            return self._finish(conn, event, EventState.SKIPPED, reason, now)
+
+    def mark_dead(self, event: ClaimedEvent, reason: str, now: float) -> bool:
+        with self._write() as conn:
+            return self._finish(conn, event, EventState.DEAD, reason, now)
+
+    def reschedule(
+        self, event: ClaimedEvent, when: float, error: str, now: float, *, count: bool = True
+    ) -> bool:
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE events SET state = 'received', next_attempt_at = ?, last_error = ?,"
+                " attempts = attempts - ?, lease_expires_at = NULL, claim_token = NULL,"
+                " updated_at = ? WHERE event_id = ? AND state = 'processing' AND claim_token = ?",
+                (when, error, 0 if count else 1, now, event.event_id, event.claim_token),
+            )
+            return cur.rowcount == 1
+
+    # -- operators -----------------------------------------------------------------------
+
+    def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
+        rows = self._conn().execute(
+            "SELECT event_id, event, order_id, reason, attempts, received_at, updated_at"
+            " FROM events WHERE state = 'dead' ORDER BY updated_at DESC LIMIT ?",
+            (limit,),
+        )
+        return [DeadLetter(*row) for row in rows]
+
+    def requeue(self, event_id: str, now: float) -> bool:
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE events SET state = 'received', attempts = 0, reason = NULL,"
+                " next_attempt_at = ?, updated_at = ? WHERE event_id = ? AND state = 'dead'",
+                (now, now, event_id),
+            )
+            return cur.rowcount == 1
+
+    def event(self, event_id: str) -> dict[str, Any] | None:
+        """One event row as a dict (for tests and operators)."""
+        conn = self._conn()
+        cur = conn.execute("SELECT * FROM events WHERE event_id = ?", (event_id,))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cur.description], row, strict=True))
+
+    def stats(self, now: float) -> dict[str, Any]:
+        conn = self._conn()
+        # One read transaction so the numbers are a consistent snapshot.
+        conn.execute("BEGIN")
+        try:
+            by_state = {state.value: 0 for state in EventState}
+            by_state.update(conn.execute("SELECT state, COUNT(*) FROM events GROUP BY state"))
+            skipped = dict(
+                conn.execute(
+                    "SELECT reason, COUNT(*) FROM events WHERE state = 'skipped'"
+                    " GROUP BY reason ORDER BY reason"
+                )
+            )
+            forwarded = conn.execute("SELECT COUNT(*) FROM forwarded").fetchone()[0]
+            oldest = conn.execute(
+                "SELECT MIN(received_at) FROM events WHERE state IN ('received', 'processing')"
+            ).fetchone()[0]
+        finally:
+            conn.execute("COMMIT")
+        return {
+            "inbox": by_state,
+            "forwarded": forwarded,
+            "skipped_by_reason": skipped,
+            "dead_letters": by_state[EventState.DEAD.value],
+            "oldest_pending_age_seconds": None if oldest is None else round(now - oldest, 3),
+        }
+
+    def ping(self) -> None:
+        self._conn().execute("SELECT COUNT(*) FROM forwarded").fetchone()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()

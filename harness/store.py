@@ -1,0 +1,124 @@
+"""The durable inbox, as an interface the worker depends on.
+
+The worker never sees SQL: it talks to :class:`InboxStore`, so a PostgreSQL backend (``SELECT
+... FOR UPDATE SKIP LOCKED`` for claims) can be added beside :mod:`harness.sqlite_store`
+without touching the decision logic.
+
+Life of an event row::
+
+    received --claim--> processing --> done | skipped(reason) | dead(reason)
+        ^                   |
+        +--- reschedule ----+   (transient failure, rate limit, lease expiry, restart)
+
+Every transition out of ``processing`` names the claim token, so a worker whose lease has
+expired (and whose event another worker re-claimed) cannot overwrite the newer outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+__all__ = ["ClaimedEvent", "DeadLetter", "EventState", "InboxStore", "NewEvent"]
+
+
+class EventState(StrEnum):
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    DONE = "done"
+    SKIPPED = "skipped"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """A validated SoPost OrderEvent as it came in."""
+
+    event_id: str
+    event: str
+    order_id: str
+    activity_id: str
+    payload: str  # the raw JSON body, kept for audits and replays
+
+
+@dataclass(frozen=True)
+class ClaimedEvent:
+    """An event a worker holds a lease on; ``attempt`` counts this attempt (1-based)."""
+
+    event_id: str
+    event: str
+    order_id: str
+    activity_id: str
+    received_at: float
+    attempt: int
+    claim_token: str
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    event_id: str
+    event: str
+    order_id: str
+    reason: str
+    attempts: int
+    received_at: float
+    updated_at: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "event": self.event,
+            "order_id": self.order_id,
+            "reason": self.reason,
+            "attempts": self.attempts,
+            "received_at": self.received_at,
+            "updated_at": self.updated_at,
+        }
+
+
+class InboxStore(Protocol):
+    """What the receiver and the workers need from storage. All times are epoch seconds."""
+
+    def add(self, event: NewEvent, now: float) -> bool:
+        """Store the event durably before returning; False when ``event_id`` is already known."""
+
+    def claim(self, now: float, lease_seconds: float, token: str) -> ClaimedEvent | None:
+        """Take the next due event (received and due, or processing with an expired lease).
+
+        Never hands out an event whose order another live claim is working on, so two workers
+        do not race on the same order.
+        """
+
+    def recover(self, now: float) -> int:
+        """At start-up, put every ``processing`` event back to ``received``; return how many."""
+
+    def is_forwarded(self, order_id: str) -> bool: ...
+
+    def mark_forwarded(
+        self, event: ClaimedEvent, outcome: str, poplar_id: str | None, now: float
+    ) -> bool:
+        """Record the order as forwarded *and* the event as done, in one transaction."""
+
+    def mark_done(self, event: ClaimedEvent, reason: str, now: float) -> bool: ...
+
+    def mark_skipped(self, event: ClaimedEvent, reason: str, now: float) -> bool: ...
+
+    def mark_dead(self, event: ClaimedEvent, reason: str, now: float) -> bool: ...
+
+    def reschedule(
+        self, event: ClaimedEvent, when: float, error: str, now: float, *, count: bool = True
+    ) -> bool:
+        """Back to ``received`` until ``when``; ``count=False`` refunds the attempt (429s)."""
+
+    def dead_letters(self, limit: int = 100) -> list[DeadLetter]: ...
+
+    def requeue(self, event_id: str, now: float) -> bool:
+        """Give a dead letter a fresh set of attempts; False when it is not a dead letter."""
+
+    def stats(self, now: float) -> dict[str, Any]: ...
+
+    def ping(self) -> None:
+        """Raise when the database cannot be reached."""
+
+    def close(self) -> None: ...

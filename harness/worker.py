@@ -1,0 +1,94 @@
+"""The worker pool: threads that claim due events and hand them to the processor.
+
+Workers live in the web process (one deployable, one SQLite file). The receiver wakes them
+when an event arrives so forwarding starts at once; otherwise they poll, which is also what
+picks up rescheduled retries and events whose lease expired.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+
+from harness.processor import Processor
+from harness.store import InboxStore
+
+__all__ = ["WorkerPool"]
+
+
+class WorkerPool:
+    def __init__(
+        self,
+        store: InboxStore,
+        processor: Processor,
+        *,
+        workers: int,
+        lease_seconds: float,
+        poll_interval: float,
+        clock: Callable[[], float],
+        logger: logging.Logger | None = None,
+    ) -> None:
+        self.store = store
+        self.processor = processor
+        self.size = workers
+        self.lease_seconds = lease_seconds
+        self.poll_interval = poll_interval
+        self.clock = clock
+        self.log = logger or logging.getLogger("harness.worker")
+        self._stopping = threading.Event()
+        self._wake = threading.Condition()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        if self._threads:
+            return
+        for index in range(self.size):
+            # Daemon threads: a stuck vendor call must not keep a stopping process alive; an
+            # unfinished event is recovered from the inbox on the next start.
+            thread = threading.Thread(target=self._run, name=f"harness-worker-{index}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def wake(self) -> None:
+        with self._wake:
+            self._wake.notify_all()
+
+    def alive(self) -> int:
+        return sum(thread.is_alive() for thread in self._threads)
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Ask every worker to finish its current event and exit; True when all did."""
+        self._stopping.set()
+        self.wake()
+        for thread in self._threads:
+            thread.join(timeout)
+        return self.alive() == 0
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                event = self.store.claim(self.clock(), self.lease_seconds, uuid.uuid4().hex)
+            except Exception:
+                if self._stopping.is_set():
+                    return
+                self.log.exception("claim failed")
+                self._stopping.wait(self.poll_interval)
+                continue
+            if event is None:
+                with self._wake:
+                    self._wake.wait(self.poll_interval)
+                continue
+            try:
+                self.processor.process(event)
+            except Exception as exc:
+                self.log.exception(
+                    "processing failed",
+                    extra={"fields": {"event_id": event.event_id, "order_id": event.order_id}},
+                )
+                try:
+                    self.processor.fail(event, exc)
+                except Exception:
+                    # The lease expires and another worker (or the next start) picks it up.
+                    self.log.exception("could not reschedule after failure")
