@@ -1,1 +1,1 @@
-"""mocks"""
+"""Stateful, spec-driven mock servers of the SoPost and Poplar APIs."""

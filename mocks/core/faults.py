@@ -1,0 +1,109 @@
+"""Fault injection: make matching requests fail, stall or drop, on demand.
+
+Two scopes share one rule type. ``request`` rules match a method and a path pattern (``*``
+matches within one segment, ``**`` across segments) and answer a status, add latency or drop
+the connection. ``delivery`` rules match outgoing webhooks by event name (a glob such as
+``APPROVED`` or ``*``) and duplicate, delay or reorder them. A rule applies to the next N matches
+or with a probability; the draw is seeded, so a fault run replays exactly with the same seed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import random
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["FaultRule", "Faults"]
+
+
+@dataclass
+class FaultRule:
+    id: str
+    scope: str = "request"  # "request" or "delivery"
+    method: str = "*"
+    path: str = "**"
+    status: int | None = None
+    latency_ms: int = 0
+    drop: bool = False
+    times: int | None = None  # apply to this many matching requests, then retire
+    probability: float = 1.0
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    event: str = "*"  # delivery scope: which events
+    duplicate: int = 0  # delivery scope: extra copies to send
+    delay_ms: int = 0  # delivery scope: hold the delivery this long (mock clock)
+    reorder: bool = False  # delivery scope: send after the next delivery to the same URL
+    matched: int = 0
+
+    def __post_init__(self) -> None:
+        self.method = self.method.upper()
+        self._pattern = _compile_glob(self.path)
+
+    def matches(self, scope: str, method: str, target: str) -> bool:
+        if scope != self.scope:
+            return False
+        if scope == "delivery":
+            return fnmatch.fnmatchcase(target, self.event)
+        return self.method in ("*", method.upper()) and bool(self._pattern.fullmatch(target))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["remaining"] = None if self.times is None else max(self.times - self.matched, 0)
+        return data
+
+
+def _compile_glob(pattern: str) -> re.Pattern[str]:
+    parts = [re.escape(piece).replace(r"\*", "[^/]*") for piece in pattern.split("**")]
+    return re.compile(".*".join(parts))
+
+
+class Faults:
+    """The active fault rules of one mock."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._rules: list[FaultRule] = []
+        self._lock = threading.Lock()
+        self._random = random.Random(f"{seed}:faults")
+        self._next_id = 1
+
+    def add(self, **spec: Any) -> FaultRule:
+        with self._lock:
+            rule = FaultRule(id=f"fault_{self._next_id}", **spec)
+            self._next_id += 1
+            self._rules.append(rule)
+        return rule
+
+    def list(self) -> list[FaultRule]:
+        with self._lock:
+            return list(self._rules)
+
+    def remove(self, rule_id: str) -> bool:
+        with self._lock:
+            before = len(self._rules)
+            self._rules = [rule for rule in self._rules if rule.id != rule_id]
+            return len(self._rules) != before
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def match(self, method: str, path: str, scope: str = "request") -> FaultRule | None:
+        """The first rule that fires (and count it), or None.
+
+        For the delivery scope, ``path`` is the event name.
+        """
+        with self._lock:
+            for rule in self._rules:
+                if not rule.matches(scope, method, path):
+                    continue
+                if rule.probability < 1.0 and self._random.random() >= rule.probability:
+                    continue
+                rule.matched += 1
+                if rule.times is not None and rule.matched >= rule.times:
+                    self._rules.remove(rule)
+                return rule
+        return None
+

@@ -1,0 +1,50 @@
+"""Deterministic identifiers: the same seed and the same calls give the same ids.
+
+Every id a mock mints at run time comes from one :class:`IdSource`, so a run can be replayed
+with ``--seed``. It is separate from the fixture generator's randomness, so changing the fixtures
+never shifts run-time ids.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import threading
+import uuid
+
+__all__ = ["IdSource"]
+
+
+class IdSource:
+    """Thread-safe source of UUIDs, hex tokens and secrets derived from a seed."""
+
+    def __init__(self, seed: int, stream: str = "runtime") -> None:
+        self._random = random.Random(f"{seed}:{stream}")
+        self._lock = threading.Lock()
+
+    def _bits(self, n: int) -> int:
+        with self._lock:
+            return self._random.getrandbits(n)
+
+    def uuid(self) -> str:
+        """A random (version 4) UUID string."""
+        return str(uuid.UUID(int=self._bits(128), version=4))
+
+    def hex(self, length: int) -> str:
+        """``length`` lower-case hex characters."""
+        return f"{self._bits(length * 4):0{length}x}"
+
+    def token(self, nbytes: int) -> bytes:
+        return self._bits(nbytes * 8).to_bytes(nbytes, "big")
+
+    def webhook_secret(self) -> str:
+        """A Standard Webhooks secret: ``whsec_`` and base64 of 24 random bytes."""
+        return "whsec_" + base64.b64encode(self.token(24)).decode()
+
+    def choice(self, options: list):
+        with self._lock:
+            return self._random.choice(options)
+
+    def random(self) -> float:
+        with self._lock:
+            return self._random.random()

@@ -1,0 +1,291 @@
+"""Load an OpenAPI 3.1 document once and validate requests against it.
+
+Each operation's path, query and body schemas are compiled to JSON Schema 2020-12 validators
+when the spec is loaded (stripe-mock's approach), so a request costs one compiled check. A
+request the spec rejects raises :class:`~mocks.core.errors.ApiError` before any handler (and so
+any state) sees it; the message names the field and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema_rs
+import yaml
+
+from mocks.core.errors import ApiError
+from openapi import spec_path
+
+__all__ = ["Operation", "Spec", "ValidatedRequest", "load_spec"]
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+_PATH_PARAM = re.compile(r"{([^}/]+)}")
+
+
+@dataclass
+class ValidatedRequest:
+    """What a handler receives: the request's parts, already checked against the spec."""
+
+    operation_id: str
+    path_params: dict[str, Any]
+    query: dict[str, Any]
+    body: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    context: Any = None  # what the vendor's gate returned, e.g. the caller's organisation
+
+
+@functools.cache
+def load_spec(name: str) -> Spec:
+    """The parsed and compiled spec ``openapi/<name>.yaml``, built once per process."""
+    with spec_path(name).open(encoding="utf-8") as handle:
+        return Spec(name, yaml.safe_load(handle))
+
+
+class Spec:
+    """A parsed OpenAPI document with a compiled :class:`Operation` per operationId."""
+
+    def __init__(self, name: str, document: dict) -> None:
+        self.name = name
+        self.document = document
+        self.operations: dict[str, Operation] = {}
+        for path, item in document.get("paths", {}).items():
+            shared = item.get("parameters", [])
+            for method in HTTP_METHODS:
+                if method in item:
+                    operation = Operation(self, path, method, item[method], shared)
+                    self.operations[operation.id] = operation
+
+    def resolve(self, node: Any) -> Any:
+        """Follow a local ``$ref`` (``#/components/...``) to the node it names."""
+        while isinstance(node, dict) and "$ref" in node:
+            node = self.pointer(node["$ref"])
+        return node
+
+    def pointer(self, ref: str) -> Any:
+        if not ref.startswith("#/"):
+            raise ValueError(f"only local references are supported, got {ref!r}")
+        node: Any = self.document
+        for part in ref[2:].split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    def validator(self, schema: dict) -> jsonschema_rs.Draft202012Validator:
+        """A compiled validator for ``schema`` whose ``#/components/...`` refs resolve here."""
+        root = {**schema, "components": self.document.get("components", {})}
+        return jsonschema_rs.Draft202012Validator(root, validate_formats=True)
+
+    def schema_validator(self, name: str) -> jsonschema_rs.Draft202012Validator:
+        """Validator for ``components.schemas.<name>`` (e.g. a webhook payload)."""
+        return self.validator({"$ref": f"#/components/schemas/{name}"})
+
+    def operations_where(self, **extension: str) -> list[Operation]:
+        """Operations whose ``x-<key>`` list contains the value, e.g. ``mock="sopost"``."""
+        return [
+            operation for operation in self.operations.values()
+            if all(value in operation.definition.get(f"x-{key}", [])
+                   for key, value in extension.items())
+        ]
+
+
+class Operation:
+    """One method on one path, with its compiled validators."""
+
+    def __init__(self, spec: Spec, path: str, method: str, definition: dict, shared: list) -> None:
+        self.spec = spec
+        self.path = path
+        self.method = method.upper()
+        self.definition = definition
+        self.id: str = definition.get("operationId") or f"{method}_{path}"
+        self.flask_rule = _PATH_PARAM.sub(r"<\1>", path)
+        parameters = {}
+        for raw in [*shared, *definition.get("parameters", [])]:
+            parameter = spec.resolve(raw)
+            parameters[(parameter["in"], parameter["name"])] = parameter
+        self._path_params = _compile_params(spec, parameters, "path")
+        self._query_params = _compile_params(spec, parameters, "query")
+        body = spec.resolve(definition.get("requestBody")) if "requestBody" in definition else None
+        self.body_required = bool(body and body.get("required"))
+        self.body_schema: dict | None = None
+        self._body_validator = None
+        if body:
+            media = body.get("content", {}).get("application/json")
+            if media is None:
+                raise ValueError(f"{self.id}: only application/json request bodies are supported")
+            self.body_schema = media.get("schema", {})
+            self._body_validator = spec.validator(self.body_schema)
+
+    @property
+    def has_body(self) -> bool:
+        return self._body_validator is not None
+
+    def validate(
+        self,
+        path_params: Mapping[str, str],
+        query: Mapping[str, list[str]],
+        content_type: str | None,
+        raw_body: bytes,
+        headers: Mapping[str, str] | None = None,
+    ) -> ValidatedRequest:
+        """Check every part of a request; raise the first problem as an :class:`ApiError`."""
+        path_values = {}
+        for name, (schema, validator) in self._path_params.items():
+            value = _coerce(path_params.get(name, ""), schema)
+            if not validator.is_valid(value):
+                # A path that cannot name a resource is a resource that does not exist.
+                raise ApiError("not_found", f"No resource at this path: {name} {value!r} "
+                               f"is not a valid {_describe(schema)}.", field=name)
+            path_values[name] = value
+        query_values = self._validate_query(query)
+        body = self._validate_body(content_type, raw_body) if self.has_body else None
+        return ValidatedRequest(self.id, path_values, query_values, body, headers or {})
+
+    def _validate_query(self, query: Mapping[str, list[str]]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, (schema, validator, required) in self._query_params.items():
+            raw = query.get(name)
+            if not raw:
+                if required:
+                    raise ApiError("validation_error", f"Query parameter '{name}' is required.",
+                                   field=name)
+                continue
+            value = [_coerce(v, schema.get("items", {})) for v in raw] if schema.get(
+                "type") == "array" else _coerce(raw[-1], schema)
+            error = _best_error(validator, value)
+            if error is not None:
+                raise ApiError("validation_error",
+                               f"Query parameter '{name}' is invalid: {error.message}.", field=name)
+            values[name] = value
+        return values
+
+    def _validate_body(self, content_type: str | None, raw_body: bytes) -> Any:
+        if not raw_body.strip():
+            if self.body_required:
+                raise ApiError("validation_error",
+                               "A JSON request body is required; send one with "
+                               "Content-Type: application/json.")
+            return None
+        media_type = (content_type or "").split(";")[0].strip().lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            raise ApiError("unsupported_media_type",
+                           f"Unsupported Content-Type {media_type or '(none)'!r}: send the body "
+                           "as JSON with Content-Type: application/json.")
+        try:
+            body = json.loads(raw_body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError("malformed_json", f"The request body is not valid JSON ({exc}); "
+                           "check quotes, commas and brackets.") from None
+        error = _best_error(self._body_validator, body)
+        if error is not None:
+            raise body_error(self.spec, self.body_schema or {}, error)
+        return body
+
+
+def body_error(spec: Spec, schema: dict, error: jsonschema_rs.ValidationError) -> ApiError:
+    """Turn a schema violation into an error naming the field and the fix.
+
+    A schema node may carry ``x-error-hint`` to replace the generic wording where JSON Schema's
+    own message would be cryptic (e.g. an ``anyOf`` of required fields).
+    """
+    path = [str(p) for p in error.instance_path]
+    kind = type(error.kind).__name__
+    if kind == "Required":
+        missing = _quoted(error.message)
+        path = [*path, missing] if missing else path
+    elif kind == "AdditionalProperties":
+        unexpected = list(getattr(error.kind, "unexpected", []) or [])
+        if unexpected:
+            path = [*path, str(unexpected[0])]
+    field_name = ".".join(path) or None
+    hint = _hint_for(spec, schema, list(error.schema_path))
+    message = hint or _explain(kind, field_name, error)
+    return ApiError("validation_error", message, field=field_name)
+
+
+def _explain(kind: str, field_name: str | None, error: jsonschema_rs.ValidationError) -> str:
+    where = f"'{field_name}'" if field_name else "the request body"
+    if kind == "Required":
+        return f"Missing required field {where}: add it to the request body."
+    if kind == "AdditionalProperties":
+        return f"Unknown field {where}: remove it (it is not part of this request)."
+    if kind == "Type":
+        types = getattr(error.kind, "types", None) or []
+        wanted = " or ".join(str(t) for t in types) or "another type"
+        return f"Invalid {where}: {error.message}; send a {wanted}."
+    if kind == "Enum":
+        return f"Invalid {where}: {error.message}; use one of the allowed values."
+    if kind == "Format":
+        wanted = getattr(error.kind, "format", "value")
+        return f"Invalid {where}: {error.message}; send a valid {wanted}."
+    return f"Invalid {where}: {error.message}."
+
+
+def _hint_for(spec: Spec, schema: dict, schema_path: list) -> str | None:
+    """The deepest ``x-error-hint`` along the violated schema path, following $refs."""
+    node: Any = schema
+    hint = None
+    for part in schema_path:
+        node = spec.resolve(node)
+        if isinstance(node, dict) and "x-error-hint" in node:
+            hint = node["x-error-hint"]
+        try:
+            node = node[part] if isinstance(node, dict) else node[int(part)]
+        except (KeyError, IndexError, ValueError, TypeError):
+            return hint
+    node = spec.resolve(node)
+    if isinstance(node, dict) and "x-error-hint" in node:
+        hint = node["x-error-hint"]
+    return hint
+
+
+def _best_error(validator, instance: Any) -> jsonschema_rs.ValidationError | None:
+    """The most specific violation: the deepest instance path wins, then the first found."""
+    errors = list(validator.iter_errors(instance))
+    if not errors:
+        return None
+    return max(errors, key=lambda e: len(list(e.instance_path)))
+
+
+def _quoted(message: str) -> str | None:
+    match = re.match(r'^"((?:[^"\\]|\\.)*)" is a required property', message)
+    return match.group(1) if match else None
+
+
+def _compile_params(spec: Spec, parameters: dict, location: str) -> dict:
+    compiled = {}
+    for (where, name), parameter in parameters.items():
+        if where != location:
+            continue
+        schema = copy.deepcopy(parameter.get("schema", {}))
+        validator = spec.validator(schema)
+        if location == "path":
+            compiled[name] = (schema, validator)
+        else:
+            compiled[name] = (schema, validator, bool(parameter.get("required")))
+    return compiled
+
+
+def _coerce(raw: str, schema: dict) -> Any:
+    """Query and path values arrive as text; read them as the schema's scalar type."""
+    kind = schema.get("type")
+    kinds: Iterable[str] = kind if isinstance(kind, list) else [kind]
+    for candidate in kinds:
+        try:
+            if candidate == "integer":
+                return int(raw)
+            if candidate == "number":
+                return float(raw)
+        except ValueError:
+            continue
+        if candidate == "boolean" and raw in ("true", "false"):
+            return raw == "true"
+    return raw
+
+
+def _describe(schema: dict) -> str:
+    return schema.get("format") or schema.get("type") or "value"
