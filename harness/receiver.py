@@ -43,9 +43,13 @@ def _sopost_components() -> dict[str, Any]:
 
 
 def order_event_validator() -> Any:
-    """A compiled validator for ``components.schemas.OrderEvent``."""
+    """A compiled validator for ``components.schemas.OrderEvent``.
+
+    Formats are asserted (not just annotations): ``order_id`` ends up in a SoPost URL, so a
+    non-UUID there is refused at the door rather than discovered by a worker.
+    """
     schema = {"$ref": "#/components/schemas/OrderEvent", "components": _sopost_components()}
-    return jsonschema_rs.Draft202012Validator(schema)
+    return jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
 
 
 class WebhookReceiver:

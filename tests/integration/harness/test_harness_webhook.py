@@ -1,0 +1,137 @@
+"""The receiver: signatures, payload validation, duplicates and the operator endpoints."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import pytest
+from harness_testkit import make_event, make_order, signed_headers
+
+
+@pytest.fixture
+def harness(start_harness):
+    # Workers never find anything due, so these tests only see the receiver.
+    return start_harness(workers=1)
+
+
+def post(harness, body: bytes, headers: dict[str, str]):
+    return harness.session.post(f"{harness.url}/webhooks/sopost", data=body, headers=headers)
+
+
+def stored(harness) -> int:
+    return sum(harness.status()["inbox"].values())
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "wrong_secret",
+        "missing_headers",
+        "modified_body",
+        "stale_timestamp",
+        "future_timestamp",
+        "garbage_signature",
+    ],
+)
+def test_bad_signature_is_401_and_nothing_is_stored(harness, tamper: str) -> None:
+    body = json.dumps(make_event(make_order())).encode()
+    headers = signed_headers(body)
+    if tamper == "wrong_secret":
+        other = "whsec_" + base64.b64encode(b"someone-else-entirely-000000000").decode()
+        headers = signed_headers(body, secret=other)
+    elif tamper == "missing_headers":
+        headers = {"content-type": "application/json"}
+    elif tamper == "modified_body":
+        body = body.replace(b"APPROVED", b"REJECTED")
+    elif tamper == "stale_timestamp":
+        headers = signed_headers(body, at=time.time() - 6 * 60)
+    elif tamper == "future_timestamp":
+        headers = signed_headers(body, at=time.time() + 6 * 60)
+    elif tamper == "garbage_signature":
+        headers["webhook-signature"] = "v1"
+    response = post(harness, body, headers)
+    assert response.status_code == 401
+    assert response.json()["error"]["title"] == "InvalidSignature"
+    assert stored(harness) == 0
+
+
+def test_timestamp_within_tolerance_is_accepted(harness) -> None:
+    body = json.dumps(make_event(make_order())).encode()
+    assert post(harness, body, signed_headers(body, at=time.time() - 4 * 60)).status_code == 202
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"activity_id": None}, "(body)"),  # None: remove the key
+        ({"event_id": "XYZ"}, "event_id"),
+        ({"event": "SHIPPED"}, "event"),
+        ({"order_id": "not-a-uuid"}, "order_id"),
+    ],
+)
+def test_invalid_payload_is_400_naming_the_field(harness, change, field: str) -> None:
+    event = make_event(make_order())
+    for key, value in change.items():
+        if value is None:
+            del event[key]
+        else:
+            event[key] = value
+    body = json.dumps(event).encode()
+    response = post(harness, body, signed_headers(body))
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["title"] == "ValidationError"
+    assert any(detail.startswith(field) for detail in error["details"]), error
+    assert stored(harness) == 0
+
+
+def test_non_json_body_is_400(harness) -> None:
+    body = b"event=APPROVED"
+    assert post(harness, body, signed_headers(body)).status_code == 400
+
+
+def test_duplicate_event_is_acknowledged_and_stored_once(harness) -> None:
+    event = make_event(make_order("PENDING"))
+    first = harness.send(event)
+    second = harness.send(event)
+    assert (first.status_code, second.status_code) == (202, 202)
+    assert (first.json()["duplicate"], second.json()["duplicate"]) == (False, True)
+    assert stored(harness) == 1
+
+
+def test_unsigned_webhooks_are_accepted_when_no_secret_is_set(start_harness) -> None:
+    harness = start_harness(sopost_webhook_secret=None)
+    assert harness.send(make_event(make_order()), sign=False).status_code == 202
+
+
+def test_health_and_status(harness) -> None:
+    health = harness.session.get(f"{harness.url}/health")
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "db": "ok", "workers_alive": 1}
+    status = harness.status()
+    assert set(status) >= {
+        "inbox", "forwarded", "skipped_by_reason", "dead_letters", "oldest_pending_age_seconds",
+    }  # fmt: skip
+    assert status["inbox"] == {
+        "received": 0, "processing": 0, "done": 0, "skipped": 0, "dead": 0,
+    }  # fmt: skip
+
+
+def test_admin_token_protects_operator_endpoints_only(start_harness) -> None:
+    harness = start_harness(admin_token="s3cret")
+    assert harness.session.get(f"{harness.url}/status").status_code == 401
+    assert harness.session.get(f"{harness.url}/dead-letters").status_code == 401
+    auth = {"Authorization": "Bearer s3cret"}
+    assert harness.session.get(f"{harness.url}/status", headers=auth).status_code == 200
+    assert harness.session.get(f"{harness.url}/health").status_code == 200
+    assert harness.send(make_event(make_order("PENDING"))).status_code == 202
+
+
+def test_stop_is_clean_and_idempotent(start_harness) -> None:
+    harness = start_harness(workers=3)
+    assert harness.service.pool.alive() == 3
+    harness.service.stop()
+    assert harness.service.pool.alive() == 0
+    harness.service.stop()
