@@ -1,1 +1,1 @@
-"""mockkit"""
+"""mockkit: the CLI and the demo that wire the mocks, the harness and the contract kit."""

@@ -226,20 +226,24 @@ def _explain(kind: str, field_name: str | None, error: jsonschema_rs.ValidationE
 
 
 def _hint_for(spec: Spec, schema: dict, schema_path: list) -> str | None:
-    """The deepest ``x-error-hint`` along the violated schema path, following $refs."""
-    node: Any = schema
+    """The deepest ``x-error-hint`` along the violated schema path.
+
+    Paths are relative to the validator's root (the body schema beside the spec's components),
+    and may step through ``$ref`` into a component.
+    """
+    node: Any = {**schema, "components": spec.document.get("components", {})}
     hint = None
-    for part in schema_path:
-        node = spec.resolve(node)
+    for part in [*schema_path, None]:
         if isinstance(node, dict) and "x-error-hint" in node:
             hint = node["x-error-hint"]
+        if part is None or part == "$ref":
+            continue
+        if isinstance(node, dict) and part not in node:
+            node = spec.resolve(node)
         try:
             node = node[part] if isinstance(node, dict) else node[int(part)]
         except (KeyError, IndexError, ValueError, TypeError):
-            return hint
-    node = spec.resolve(node)
-    if isinstance(node, dict) and "x-error-hint" in node:
-        hint = node["x-error-hint"]
+            break
     return hint
 
 

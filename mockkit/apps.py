@@ -1,0 +1,54 @@
+"""App factories that the WSGI server imports in its worker process.
+
+`mockkit serve` passes each service's options as JSON in an environment variable, because the
+server builds the app in a separate process; this module turns them back into configs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from typing import Any
+
+from flask import Flask
+
+from mocks.core.runtime import RuntimeConfig
+from mocks.sopost.app import SoPostConfig
+from mocks.sopost.app import create_app as create_sopost
+from mocks.sopost.state import LifecycleConfig
+
+__all__ = ["SOPOST_ENV", "sopost_app", "sopost_config"]
+
+SOPOST_ENV = "MOCKKIT_SOPOST_OPTIONS"
+
+
+def sopost_config(options: dict[str, Any]) -> SoPostConfig:
+    """A SoPost config from the CLI's plain options (the keys `mockkit serve` writes)."""
+    return SoPostConfig(
+        runtime=RuntimeConfig(seed=options.get("seed", 0), clock=options.get("clock", "real"),
+                              log_requests=not options.get("quiet", False)),
+        lifecycle=LifecycleConfig(
+            filtering_delay=options.get("filtering_delay", 2.0),
+            review_delay=options.get("review_delay", 30.0),
+            stage_delays=tuple(options.get("stage_delays", (10.0, 30.0, 60.0)))),
+        require_auth=options.get("require_auth", False),
+        retry_scale=options.get("retry_scale", 1.0),
+        allow_webhook_hosts=tuple(options.get("allow_webhook_hosts", ())),
+    )
+
+
+def _configure_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("mockkit.requests")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def sopost_app() -> Flask:
+    """Granian factory: the SoPost mock built from ``$MOCKKIT_SOPOST_OPTIONS``."""
+    _configure_logging()
+    return create_sopost(sopost_config(json.loads(os.environ.get(SOPOST_ENV, "{}"))))

@@ -1,0 +1,116 @@
+"""`mockkit serve`: run each service in its own granian server process and supervise them.
+
+Each mock keeps its state in memory, so each is exactly one worker process; granian was chosen
+over waitress and gunicorn by measurement (bench/wsgi_servers.py, figures in the README). The
+supervisor waits for every service to answer, prints how to reach it, and on Ctrl-C or SIGTERM
+stops them all; if one dies, it stops the rest and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+__all__ = ["Service", "Supervisor", "granian_command"]
+
+BLOCKING_THREADS = 4  # enough that one stalled request (a latency fault) does not stall all
+
+
+@dataclass
+class Service:
+    name: str
+    port: int
+    target: str  # "module:factory"
+    health_path: str
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+    def url(self, host: str) -> str:
+        return f"http://{host}:{self.port}"
+
+
+def granian_command(target: str, host: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "granian", "--interface", "wsgi", "--factory",
+            "--host", host, "--port", str(port), "--workers", "1",
+            "--blocking-threads", str(BLOCKING_THREADS), "--no-access-log",
+            "--log-level", "warning", target]
+
+
+def options_env(variable: str, options: dict[str, Any]) -> dict[str, str]:
+    return {variable: json.dumps(options)}
+
+
+class Supervisor:
+    """Starts services in order, waits for each, and stops them together."""
+
+    def __init__(self, host: str, echo: Callable[[str], None]) -> None:
+        self.host = host
+        self.echo = echo
+        self.services: list[Service] = []
+        self._stopping = False
+
+    def start(self, service: Service, timeout: float = 30.0) -> None:
+        env = {**os.environ, **service.env}
+        service.process = subprocess.Popen(
+            granian_command(service.target, self.host, service.port), env=env)
+        self.services.append(service)
+        self._wait_ready(service, timeout)
+
+    def _wait_ready(self, service: Service, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        url = service.url(self.host) + service.health_path
+        while time.monotonic() < deadline:
+            if service.process is not None and service.process.poll() is not None:
+                raise RuntimeError(f"{service.name} exited with code "
+                                   f"{service.process.returncode} while starting "
+                                   f"(is port {service.port} free?)")
+            try:
+                if requests.get(url, timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{service.name} did not answer on {url} within {timeout:.0f} s")
+
+    def wait(self) -> int:
+        """Block until a signal or a service exits; return the exit code for the CLI."""
+        signal.signal(signal.SIGTERM, lambda *_: self._request_stop())
+        try:
+            while not self._stopping:
+                for service in self.services:
+                    if service.process is not None and service.process.poll() is not None:
+                        self.echo(f"{service.name} exited with code "
+                                  f"{service.process.returncode}; stopping the others")
+                        self.stop()
+                        return 1
+                time.sleep(0.2)
+        except KeyboardInterrupt:
+            pass
+        self.stop()
+        return 0
+
+    def _request_stop(self) -> None:
+        self._stopping = True
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            if service.process is not None and service.process.poll() is None:
+                service.process.send_signal(signal.SIGTERM)
+        for service in reversed(self.services):
+            if service.process is None:
+                continue
+            try:
+                service.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                service.process.kill()
+                service.process.wait()
+        self.services.clear()

@@ -1,0 +1,105 @@
+"""The request pipeline as a client sees it: every error in SoPost's envelope, naming the field."""
+
+from __future__ import annotations
+
+import pytest
+
+from mocks.sopost.fixtures import GUIDE
+
+SUBSCRIPTION = {"url": "https://example.com", "events": ["OrderEvent"],
+                "entity_type": "Organisation", "entity_id": GUIDE.organisation}
+
+
+def error(response) -> dict:
+    body = response.get_json()
+    assert set(body) == {"error"}, body
+    assert {"code", "message"} <= set(body["error"])
+    return body["error"]
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    ({"url": "ftp://example.com"}, "url", "absolute http"),
+    ({"url": "example.com/hook"}, "url", "absolute http"),
+    ({"events": ["OrderCreated"]}, "events.0", "allowed values"),
+    ({"events": []}, "events", "events"),
+    ({"entity_type": "Brand"}, "entity_type", "allowed values"),
+    ({"entity_id": "not-a-uuid"}, "entity_id", "uuid"),
+    ({"colour": "red"}, "colour", "Unknown field"),
+])
+def test_subscription_validation_names_the_field(sopost, change, field, words) -> None:
+    response = sopost.post("/webhooks", json={**SUBSCRIPTION, **change})
+    assert response.status_code == 400
+    assert error(response)["field"] == field
+    assert words in error(response)["message"]
+
+
+@pytest.mark.parametrize("missing", ["url", "events", "entity_type", "entity_id"])
+def test_missing_subscription_fields(sopost, missing: str) -> None:
+    body = {k: v for k, v in SUBSCRIPTION.items() if k != missing}
+    response = sopost.post("/webhooks", json=body)
+    assert response.status_code == 400
+    assert error(response) == {"code": "validation_error", "field": missing,
+                               "message": f"Missing required field '{missing}': add it to the "
+                                          "request body."}
+
+
+def test_malformed_json_is_400(sopost) -> None:
+    response = sopost.post("/webhooks", data="{", content_type="application/json")
+    assert response.status_code == 400 and error(response)["code"] == "malformed_json"
+
+
+def test_wrong_content_type_is_415(sopost) -> None:
+    response = sopost.post("/webhooks", data="url=x", content_type="text/plain")
+    assert response.status_code == 415 and "application/json" in error(response)["message"]
+
+
+def test_missing_body_is_400(sopost) -> None:
+    response = sopost.post("/webhooks")
+    assert response.status_code == 400 and "body is required" in error(response)["message"]
+
+
+def test_unknown_route_is_404_in_envelope(sopost) -> None:
+    response = sopost.get("/v1/nothing-here")
+    assert response.status_code == 404 and error(response)["code"] == "not_found"
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete", "options"])
+def test_wrong_method_is_405_with_allow(sopost, method: str) -> None:
+    response = getattr(sopost, method)(f"/orders/{GUIDE.order}")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, HEAD"
+    assert error(response)["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("order_id", ["nope", "3fa85f64", GUIDE.order.upper() + "0",
+                                      "00000000-0000-4000-8000-000000000000"])
+def test_unknown_or_malformed_order_is_404(sopost, order_id: str) -> None:
+    response = sopost.get(f"/orders/{order_id}")
+    assert response.status_code == 404 and error(response)["code"] == "not_found"
+
+
+def test_invalid_request_never_reaches_state(sopost_app) -> None:
+    client = sopost_app.test_client()
+    before = len(sopost_app.extensions["mockkit"].state.subscriptions())
+    client.post("/webhooks", json={**SUBSCRIPTION, "events": ["Nope"]})
+    assert len(sopost_app.extensions["mockkit"].state.subscriptions()) == before
+    journal = client.get("/_mock/requests").get_json()["requests"]
+    assert journal[-1]["verdict"] == "invalid" and journal[-1]["status"] == 400
+
+
+def test_create_order_checks_activity_partitions_and_consents(sopost) -> None:
+    body = {"activity_id": GUIDE.activity, "full_name": "Ann Lee", "email": "ann@example.com",
+            "address": {"line_1": "1 High St", "town": "Bath", "territory": "GBR",
+                        "postcode": "BA1 1AA"},
+            "line_items": [{"stock_partition_id": GUIDE.stock_partition}],
+            "consents": [{"consent_id": GUIDE.consent}], "locale": "en_GB"}
+    created = sopost.post("/v1/orders", json=body)
+    assert created.status_code == 201
+    order = created.get_json()
+    assert order["status"] == "PENDING" and "created" in order
+    assert order["consents"][0]["data_handler"] == "SoPost"
+    bad_consent = sopost.post("/orders", json={**body, "email": "b@example.com", "consents": [
+        {"consent_id": "00000000-0000-4000-8000-000000000000"}]})
+    assert bad_consent.status_code == 400 and error(bad_consent)["field"] == "consents.0.consent_id"
+    foreign = sopost.post("/orders", json={**body, "activity_id": GUIDE.order[:-1] + "7"})
+    assert foreign.status_code == 404
