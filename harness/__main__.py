@@ -6,13 +6,33 @@ with exit code 2 and one message listing every problem, instead of a crash-loopi
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import sys
 
 from harness.config import ConfigError, HarnessConfig
 from harness.logs import configure_logging
 
 __all__ = ["main"]
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """In granian's forked worker: get SIGKILLed when the ``python -m harness`` process dies.
+
+    Without this, ``kill -9`` of the main process leaves an orphaned worker still serving and
+    forwarding, and a restart would run two of them on one inbox. Linux only; elsewhere the
+    process group must be killed instead (as container runtimes and systemd do).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def main() -> int:
@@ -22,6 +42,8 @@ def main() -> int:
         print(f"harness: {exc}", file=sys.stderr)
         return 2
     configure_logging()
+    parent_pid = os.getpid()
+    os.register_at_fork(after_in_child=lambda: _die_with_parent(parent_pid))
     from granian import Granian
     from granian.constants import Interfaces
 

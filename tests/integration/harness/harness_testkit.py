@@ -199,6 +199,9 @@ class FakePoplar:
         self.failures: deque[Failure] = deque()
         # (order_id, status, time) of every request, in arrival order.
         self.requests: list[tuple[str | None, int, float]] = []
+        # Seconds between storing an order and answering: widens the window in which a
+        # crashing client has submitted but not yet recorded the submit.
+        self.latency = 0.0
 
     def _problems(self, body: Any) -> list[str]:
         if not isinstance(body, dict):
@@ -245,6 +248,8 @@ class FakePoplar:
                     self.created[order_id] += 1
                     status, reply, headers = 200, {"id": str(uuid.uuid4()), **body}, {}
                 self.requests.append((order_id, status, time.time()))
+            if self.latency:
+                time.sleep(self.latency)
             return jsonify(reply), status, headers
 
         return app
