@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from harness_testkit import (
+
+# Helpers are imported as ``tests.…`` modules, which needs the repository root on sys.path.
+# The project's pytest settings do that (pythonpath = ["."]); this keeps the suite working
+# under any import mode or invocation.
+_ROOT = str(Path(__file__).resolve().parents[3])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from harness.app import create_app  # noqa: E402
+from harness.config import HarnessConfig  # noqa: E402
+from harness.service import HarnessService  # noqa: E402
+from tests.integration.harness.harness_testkit import (  # noqa: E402
     POPLAR_TOKEN,
     SOPOST_PASSWORD,
     SOPOST_USER,
@@ -20,10 +32,6 @@ from harness_testkit import (
     Served,
     signed_headers,
 )
-
-from harness.app import create_app
-from harness.config import HarnessConfig
-from harness.service import HarnessService
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from harness_testkit import (
+
+from tests.integration.harness.harness_testkit import (
     Failure,
     make_event,
     make_order,

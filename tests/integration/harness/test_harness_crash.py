@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from harness_testkit import (
+
+from tests.integration.harness.harness_testkit import (
     POPLAR_TOKEN,
     SOPOST_PASSWORD,
     SOPOST_USER,

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from harness_testkit import Failure, make_event, make_order, rate_limited, wait_until
+from tests.integration.harness.harness_testkit import (
+    Failure,
+    make_event,
+    make_order,
+    rate_limited,
+    wait_until,
+)
 
 
 def test_poplar_429_waits_for_the_reset_then_forwards_once(start_harness, sopost, poplar):

@@ -7,7 +7,13 @@ import random
 from datetime import UTC, datetime
 
 import pytest
-from harness_testkit import SOPOST_CONSENT, make_event, make_order, wait_until
+
+from tests.integration.harness.harness_testkit import (
+    SOPOST_CONSENT,
+    make_event,
+    make_order,
+    wait_until,
+)
 
 
 def settled(harness) -> bool:

@@ -7,7 +7,8 @@ import json
 import time
 
 import pytest
-from harness_testkit import make_event, make_order, signed_headers
+
+from tests.integration.harness.harness_testkit import make_event, make_order, signed_headers
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -17,74 +16,15 @@ from harness.mapping import (
     email_sha256,
     map_order,
 )
+from tests.unit.harness.harness_samples import GUIDE_ORDER, address, order, question
 
 WHEN = datetime(2025, 3, 9, 23, 30, tzinfo=UTC)
-
-# The guide's example order, verbatim.
-GUIDE_ORDER: dict[str, Any] = {
-    "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-    "short_id": "9999ABCDEFG",
-    "activity_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-    "address": {
-        "line_1": "SoPost Ltd",
-        "line_2": "The Core, Bath Lane",
-        "town": "Newcastle Upon Type",
-        "district": "Tyne & Wear",
-        "territory": "GBR",
-        "postcode": "NE4 5TF",
-    },
-    "full_name": "Joe Bloggs",
-    "email": "joe.bloggs@example.com",
-    "provider": "my-integration",
-    "identity": "98700f04-e705-4547-a3ee-d38a8cc9293d",
-    "telephone": "+441914980123",
-    "line_items": [{"stock_partition_id": "f3a10b3a-a02f-4568-b1ca-ea6571620f91"}],
-    "status": "APPROVED",
-    "consents": [
-        {
-            "consent_id": "d2271011-4d8a-47e7-9d4a-5045780fbce9",
-            "consent_name": "SoPost Marketing Optin",
-            "data_handler": "SoPost",
-            "status": "APPROVED",
-        }
-    ],
-    "custom_questions": [
-        {
-            "question_text": "What is your biggest skincare concern?",
-            "question_id": "skincare-concern-101",
-            "answer": [
-                {"answer_text": "Signs of ageing", "answer_id": "ageing-423"},
-                {"answer_text": "Sun damage", "answer_id": "sun-033"},
-            ],
-        }
-    ],
-}
 
 POPLAR_FIELDS = {
     "order_id", "order_date", "currency", "total", "customer_email_sha256", "customer_id",
     "shipping_address", "order_items", "metadata",
 }  # fmt: skip
 ADDRESS_FIELDS = {"name", "address_1", "address_2", "city", "state", "postal_code", "country"}
-
-
-def order(**changes: Any) -> dict[str, Any]:
-    result = copy.deepcopy(GUIDE_ORDER)
-    for key, value in changes.items():
-        if value is ...:
-            result.pop(key, None)
-        else:
-            result[key] = value
-    return result
-
-
-def address(**changes: Any) -> dict[str, Any]:
-    result = copy.deepcopy(GUIDE_ORDER["address"])
-    for key, value in changes.items():
-        if value is ...:
-            result.pop(key)
-        else:
-            result[key] = value
-    return result
 
 
 def no_nulls(value: Any) -> bool:
@@ -243,14 +183,6 @@ def test_order_date_is_the_utc_date_of_processing() -> None:
     assert map_order(GUIDE_ORDER, late_evening_new_york).body["order_date"] == "2025-03-10"
     naive = datetime(2025, 1, 2, 3, 4)
     assert map_order(GUIDE_ORDER, naive).body["order_date"] == "2025-01-02"
-
-
-def question(qid: str, *answers: str) -> dict[str, Any]:
-    return {
-        "question_text": f"Question {qid}?",
-        "question_id": qid,
-        "answer": [{"answer_text": a, "answer_id": f"{qid}-{i}"} for i, a in enumerate(answers)],
-    }
 
 
 def test_metadata_overflow_keeps_the_first_keys_and_notes_the_rest() -> None:
