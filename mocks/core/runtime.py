@@ -57,17 +57,22 @@ class MockRuntime:
         self.faults = Faults(config.seed)
         self.journal = Journal(redact=redact)
         self.render_error = render_error
+        # Plain Flask routes outside the spec (e.g. Poplar's Transactions page): no faults,
+        # no journal entries, so a dashboard never shows up in what it reports on.
+        self.exempt_prefixes: tuple[str, ...] = ()
 
     # -- mounting ------------------------------------------------------------------------
     def install(self, app: Flask, handlers: dict[str, Handler],
                 control_handlers: dict[str, Handler], gate: Gate | None = None,
-                prefixes: tuple[str, ...] = ("",)) -> None:
+                prefixes: tuple[str, ...] = ("",),
+                exempt_prefixes: tuple[str, ...] = ()) -> None:
         """Route every spec operation to its handler and add the shared hooks.
 
         Every operation in the vendor spec must have a handler and every handler an operation,
         so the spec and the app cannot drift apart silently.
         """
         _check_coverage(self.spec.operations, handlers, f"{self.vendor} spec")
+        self.exempt_prefixes = exempt_prefixes
         control_ops = {op.id: op for op in self.control_spec.operations_where(mock=self.vendor)}
         _check_coverage(control_ops, control_handlers, "control spec")
         for operation in self.spec.operations.values():
@@ -101,7 +106,7 @@ class MockRuntime:
     # -- hooks ---------------------------------------------------------------------------
     def _before(self) -> Response | None:
         g.started = time.perf_counter()
-        if _is_control(request.path):
+        if self.is_outside_api(request.path):
             return None
         rule = self.faults.match(request.method, request.path)
         if rule is None:
@@ -123,7 +128,7 @@ class MockRuntime:
         return None
 
     def _after(self, response: Response) -> Response:
-        if _is_control(request.path):
+        if self.is_outside_api(request.path):
             return response
         duration = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         verdict = g.get("verdict") or ("valid" if response.status_code < 400 else "invalid")
@@ -140,6 +145,12 @@ class MockRuntime:
                              request.full_path.rstrip("?"), response.status_code, duration,
                              verdict)
         return response
+
+    def is_outside_api(self, path: str) -> bool:
+        """Control API or an exempt (dashboard) path: not a vendor request."""
+        return _is_control(path) or any(
+            path == prefix or path.startswith(prefix.rstrip("/") + "/")
+            for prefix in self.exempt_prefixes)
 
     # -- errors --------------------------------------------------------------------------
     def _api_error(self, error: ApiError) -> Response:
