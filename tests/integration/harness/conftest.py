@@ -35,7 +35,7 @@ from tests.integration.harness.harness_testkit import (  # noqa: E402
 
 
 @pytest.fixture
-def sopost() -> Iterator[tuple[FakeSoPost, Served]]:
+def sopost_fake() -> Iterator[tuple[FakeSoPost, Served]]:
     fake = FakeSoPost()
     served = Served(fake.app())
     yield fake, served
@@ -43,7 +43,7 @@ def sopost() -> Iterator[tuple[FakeSoPost, Served]]:
 
 
 @pytest.fixture
-def poplar() -> Iterator[tuple[FakePoplar, Served]]:
+def poplar_fake() -> Iterator[tuple[FakePoplar, Served]]:
     fake = FakePoplar()
     served = Served(fake.app())
     yield fake, served
@@ -70,17 +70,17 @@ class RunningHarness:
 
 @pytest.fixture
 def start_harness(
-    sopost: tuple[FakeSoPost, Served], poplar: tuple[FakePoplar, Served], tmp_path: Path
+    sopost_fake: tuple[FakeSoPost, Served], poplar_fake: tuple[FakePoplar, Served], tmp_path: Path
 ) -> Iterator[Callable[..., RunningHarness]]:
     """Start a harness wired to the fakes; keyword arguments override HarnessConfig fields."""
     started: list[tuple[RunningHarness, Served]] = []
 
     def start(**overrides: Any) -> RunningHarness:
         config = HarnessConfig(
-            sopost_api_url=f"{sopost[1].url}/v1",
+            sopost_api_url=f"{sopost_fake[1].url}/v1",
             sopost_api_user=SOPOST_USER,
             sopost_api_password=SOPOST_PASSWORD,
-            poplar_api_url=f"{poplar[1].url}/v1",
+            poplar_api_url=f"{poplar_fake[1].url}/v1",
             poplar_api_token=POPLAR_TOKEN,
             sopost_webhook_secret=WEBHOOK_SECRET,
             db_path=str(tmp_path / f"harness-{len(started)}.db"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import socket
 import threading
 import time
 import uuid
@@ -60,8 +61,8 @@ def wait_until(predicate: Callable[[], T], timeout: float = 10.0, what: str = ""
 class Served:
     """A WSGI app on a free loopback port, in a background thread."""
 
-    def __init__(self, app: Any) -> None:
-        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    def __init__(self, app: Any, port: int = 0) -> None:
+        self.server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
@@ -70,6 +71,13 @@ class Served:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(5)
+
+
+def free_port() -> int:
+    """A port that was free a moment ago (for servers whose URL must be known in advance)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @dataclass

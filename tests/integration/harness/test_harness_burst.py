@@ -20,9 +20,9 @@ from tests.integration.harness.harness_testkit import (
 
 
 @pytest.mark.slow
-def test_500_orders_in_a_burst_are_forwarded_exactly_once(start_harness, sopost, poplar):
-    fake_sopost, _ = sopost
-    fake_poplar, _ = poplar
+def test_500_orders_in_a_burst_are_forwarded_exactly_once(start_harness, sopost_fake, poplar_fake):
+    fake_sopost, _ = sopost_fake
+    fake_poplar, _ = poplar_fake
     harness = start_harness(workers=4)
     orders = [fake_sopost.add(make_order()) for _ in range(500)]
     events = [make_event(order) for order in orders]

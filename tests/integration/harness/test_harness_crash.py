@@ -7,7 +7,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from tests.integration.harness.harness_testkit import (
     SOPOST_PASSWORD,
     SOPOST_USER,
     WEBHOOK_SECRET,
+    free_port,
     make_event,
     make_order,
     signed_headers,
@@ -30,12 +30,6 @@ from tests.integration.harness.harness_testkit import (
 ORDERS = 300
 KILLS = 6
 WORKERS = 4
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class HarnessProcess:
@@ -78,9 +72,9 @@ def conflicts_seen(fake_poplar) -> int:
 
 
 @pytest.mark.slow
-def test_sigkill_during_a_burst_loses_and_duplicates_nothing(sopost, poplar, tmp_path):
-    fake_sopost, sopost_server = sopost
-    fake_poplar, poplar_server = poplar
+def test_sigkill_during_a_burst_loses_and_duplicates_nothing(sopost_fake, poplar_fake, tmp_path):
+    fake_sopost, sopost_server = sopost_fake
+    fake_poplar, poplar_server = poplar_fake
     fake_poplar.latency = 0.005
     rng = random.Random(9)
     # Every fourth order has no consent: it must be skipped, crashes or not.

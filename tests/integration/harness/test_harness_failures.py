@@ -11,9 +11,9 @@ from tests.integration.harness.harness_testkit import (
 )
 
 
-def test_poplar_429_waits_for_the_reset_then_forwards_once(start_harness, sopost, poplar):
-    fake_sopost, _ = sopost
-    fake_poplar, _ = poplar
+def test_poplar_429_waits_for_the_reset_then_forwards_once(start_harness, sopost_fake, poplar_fake):
+    fake_sopost, _ = sopost_fake
+    fake_poplar, _ = poplar_fake
     harness = start_harness()
     order = fake_sopost.add(make_order())
     limit = rate_limited(seconds_from_now=0.6)
@@ -30,9 +30,9 @@ def test_poplar_429_waits_for_the_reset_then_forwards_once(start_harness, sopost
     assert harness.event(event["event_id"])["attempts"] == 1  # waiting is not a failed attempt
 
 
-def test_poplar_500s_are_retried_until_one_order_lands(start_harness, sopost, poplar):
-    fake_sopost, _ = sopost
-    fake_poplar, _ = poplar
+def test_poplar_500s_are_retried_until_one_order_lands(start_harness, sopost_fake, poplar_fake):
+    fake_sopost, _ = sopost_fake
+    fake_poplar, _ = poplar_fake
     harness = start_harness()
     order = fake_sopost.add(make_order())
     fake_poplar.failures.extend(Failure(status) for status in (500, 502, 503))
@@ -45,9 +45,9 @@ def test_poplar_500s_are_retried_until_one_order_lands(start_harness, sopost, po
     assert harness.event(event["event_id"])["attempts"] == 4
 
 
-def test_sopost_5xx_and_429_are_retried(start_harness, sopost, poplar):
-    fake_sopost, _ = sopost
-    fake_poplar, _ = poplar
+def test_sopost_5xx_and_429_are_retried(start_harness, sopost_fake, poplar_fake):
+    fake_sopost, _ = sopost_fake
+    fake_poplar, _ = poplar_fake
     harness = start_harness()
     order = fake_sopost.add(make_order())
     fake_sopost.failures.extend([Failure(500), Failure(503), rate_limited(0.2), Failure(500)])
@@ -58,10 +58,10 @@ def test_sopost_5xx_and_429_are_retried(start_harness, sopost, poplar):
     assert [status for _, status in fake_sopost.requests] == [500, 503, 429, 500, 200]
 
 
-def test_lost_response_is_recognised_by_poplar_409(start_harness, sopost, poplar):
+def test_lost_response_is_recognised_by_poplar_409(start_harness, sopost_fake, poplar_fake):
     """Poplar stored the order but we never heard back: the retry's 409 counts as done."""
-    fake_sopost, _ = sopost
-    fake_poplar, _ = poplar
+    fake_sopost, _ = sopost_fake
+    fake_poplar, _ = poplar_fake
     harness = start_harness()
     order = fake_sopost.add(make_order())
     fake_poplar.orders[order["id"]] = {"order_id": order["id"]}  # landed earlier
@@ -73,9 +73,11 @@ def test_lost_response_is_recognised_by_poplar_409(start_harness, sopost, poplar
     assert harness.status()["forwarded"] == 1
 
 
-def test_poplar_400_is_dead_lettered_with_its_message_then_retried(start_harness, sopost, poplar):
-    fake_sopost, _ = sopost
-    fake_poplar, _ = poplar
+def test_poplar_400_is_dead_lettered_with_its_message_then_retried(
+    start_harness, sopost_fake, poplar_fake
+):
+    fake_sopost, _ = sopost_fake
+    fake_poplar, _ = poplar_fake
     harness = start_harness()
     order = fake_sopost.add(make_order())
     fake_poplar.failures.append(
@@ -98,9 +100,9 @@ def test_poplar_400_is_dead_lettered_with_its_message_then_retried(start_harness
     wait_until(lambda: harness.status()["dead_letters"] == 0)
 
 
-def test_unknown_order_is_dead_lettered(start_harness, sopost, poplar):
-    _, _ = sopost
-    fake_poplar, _ = poplar
+def test_unknown_order_is_dead_lettered(start_harness, sopost_fake, poplar_fake):
+    _, _ = sopost_fake
+    fake_poplar, _ = poplar_fake
     harness = start_harness()
     event = make_event(make_order())  # never added to SoPost
     harness.send(event)
@@ -109,9 +111,9 @@ def test_unknown_order_is_dead_lettered(start_harness, sopost, poplar):
     assert fake_poplar.requests == []
 
 
-def test_gives_up_after_max_attempts(start_harness, sopost, poplar):
-    fake_sopost, _ = sopost
-    fake_poplar, _ = poplar
+def test_gives_up_after_max_attempts(start_harness, sopost_fake, poplar_fake):
+    fake_sopost, _ = sopost_fake
+    fake_poplar, _ = poplar_fake
     harness = start_harness(max_attempts=3)
     order = fake_sopost.add(make_order())
     fake_poplar.failures.extend(Failure(500) for _ in range(10))
@@ -125,8 +127,10 @@ def test_gives_up_after_max_attempts(start_harness, sopost, poplar):
     assert len(fake_poplar.requests) == 3
 
 
-def test_wrong_sopost_credentials_dead_letter_instead_of_looping(start_harness, sopost, poplar):
-    fake_sopost, _ = sopost
+def test_wrong_sopost_credentials_dead_letter_instead_of_looping(
+    start_harness, sopost_fake, poplar_fake
+):
+    fake_sopost, _ = sopost_fake
     harness = start_harness(sopost_api_password="wrong")
     order = fake_sopost.add(make_order())
     event = make_event(order)

@@ -22,10 +22,10 @@ def settled(harness) -> bool:
 
 
 def test_approved_order_with_consent_is_forwarded_once_with_mapped_fields(
-    start_harness, sopost, poplar
+    start_harness, sopost_fake, poplar_fake
 ) -> None:
-    fake_sopost, _ = sopost
-    fake_poplar, _ = poplar
+    fake_sopost, _ = sopost_fake
+    fake_poplar, _ = poplar_fake
     harness = start_harness()
     order = fake_sopost.add(make_order("APPROVED"))
     event = make_event(order)
@@ -78,10 +78,10 @@ def test_approved_order_with_consent_is_forwarded_once_with_mapped_fields(
     ],
 )
 def test_ineligible_orders_are_skipped_with_the_reason(
-    start_harness, sopost, poplar, status, consents, reason
+    start_harness, sopost_fake, poplar_fake, status, consents, reason
 ) -> None:
-    fake_sopost, _ = sopost
-    fake_poplar, _ = poplar
+    fake_sopost, _ = sopost_fake
+    fake_poplar, _ = poplar_fake
     harness = start_harness()
     order = fake_sopost.add(make_order(status, consents=consents))
     event = make_event(order)
@@ -94,10 +94,10 @@ def test_ineligible_orders_are_skipped_with_the_reason(
 
 
 def test_pending_then_approved_forwards_once_on_the_later_event(
-    start_harness, sopost, poplar
+    start_harness, sopost_fake, poplar_fake
 ) -> None:
-    fake_sopost, _ = sopost
-    fake_poplar, _ = poplar
+    fake_sopost, _ = sopost_fake
+    fake_poplar, _ = poplar_fake
     harness = start_harness()
     order = fake_sopost.add(make_order("PENDING"))
     pending = make_event(order, "PENDING")
@@ -113,10 +113,10 @@ def test_pending_then_approved_forwards_once_on_the_later_event(
 
 
 def test_duplicated_and_reordered_deliveries_forward_one_order(
-    start_harness, sopost, poplar
+    start_harness, sopost_fake, poplar_fake
 ) -> None:
-    fake_sopost, _ = sopost
-    fake_poplar, _ = poplar
+    fake_sopost, _ = sopost_fake
+    fake_poplar, _ = poplar_fake
     harness = start_harness(workers=4)
     orders = [fake_sopost.add(make_order("DISPATCHED")) for _ in range(5)]
     deliveries = []
