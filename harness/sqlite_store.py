@@ -57,7 +57,9 @@ class SqliteStore:
         self.path = path
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
+        # Owner thread -> its connection, so connections of finished threads (the WSGI
+        # server recycles idle request threads) are closed instead of piling up.
+        self._connections: dict[threading.Thread, sqlite3.Connection] = {}
         self._closed = False
         conn = self._conn()
         conn.execute("PRAGMA journal_mode=WAL")
@@ -76,7 +78,9 @@ class SqliteStore:
             conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
             with self._lock:
-                self._connections.append(conn)
+                for thread in [t for t in self._connections if not t.is_alive()]:
+                    self._connections.pop(thread).close()
+                self._connections[threading.current_thread()] = conn
         return conn
 
     @contextmanager
@@ -271,6 +275,6 @@ class SqliteStore:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            connections, self._connections = self._connections, []
-        for conn in connections:
+            connections, self._connections = self._connections, {}
+        for conn in connections.values():
             conn.close()

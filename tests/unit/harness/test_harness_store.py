@@ -214,3 +214,15 @@ def test_events_survive_reopening(tmp_path: Path) -> None:
         assert second.claim(100.0, LEASE, "t") is not None
     finally:
         second.close()
+
+
+def test_connections_of_finished_threads_are_closed(store: SqliteStore) -> None:
+    def touch() -> None:
+        store.stats(0.0)
+
+    for _ in range(5):
+        thread = threading.Thread(target=touch)
+        thread.start()
+        thread.join()
+    touch()  # a new connection prunes those of dead threads
+    assert len(store._connections) <= 2
