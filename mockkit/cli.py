@@ -51,17 +51,20 @@ def serve(only: str | None, host: str, sopost_port: int, seed: int, clock: str,
                       "filtering_delay": filtering_delay, "review_delay": review_delay,
                       "stage_delays": delays, "retry_scale": retry_scale,
                       "allow_webhook_hosts": list(allow_webhook_host)}
-    supervisor = Supervisor(host, click.echo)
-    try:
-        if only in (None, "sopost"):
-            supervisor.start(Service("SoPost mock", sopost_port, "mockkit.apps:sopost_app",
-                                     "/_mock/health", options_env(SOPOST_ENV, sopost_options)))
-    except RuntimeError as exc:
-        supervisor.stop()
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    _banner(supervisor, seed, clock, require_auth)
-    sys.exit(supervisor.wait())
+    with Supervisor(host, click.echo) as supervisor:
+        try:
+            if only in (None, "sopost"):
+                supervisor.start(Service("SoPost mock", sopost_port, "mockkit.apps:sopost_app",
+                                         "/_mock/health", options_env(SOPOST_ENV, sopost_options)))
+            _banner(supervisor, seed, clock, require_auth)
+        except RuntimeError as exc:
+            click.echo(f"error: {exc}", err=True)
+            code = 2
+        except KeyboardInterrupt:
+            code = 0
+        else:
+            code = supervisor.wait()
+    sys.exit(code)
 
 
 def _banner(supervisor: Supervisor, seed: int, clock: str, require_auth: bool) -> None:

@@ -50,18 +50,30 @@ def options_env(variable: str, options: dict[str, Any]) -> dict[str, str]:
 
 
 class Supervisor:
-    """Starts services in order, waits for each, and stops them together."""
+    """Starts services in order, waits for each, and stops them together.
+
+    Use it as a context manager: from entry on, SIGTERM and Ctrl-C unwind through ``__exit__``,
+    which stops every child, so no server is ever orphaned, even by a signal during start-up.
+    """
 
     def __init__(self, host: str, echo: Callable[[str], None]) -> None:
         self.host = host
         self.echo = echo
         self.services: list[Service] = []
-        self._stopping = False
+
+    def __enter__(self) -> Supervisor:
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
 
     def start(self, service: Service, timeout: float = 30.0) -> None:
         env = {**os.environ, **service.env}
+        # Own process group, so a stuck server and its worker can be killed together.
         service.process = subprocess.Popen(
-            granian_command(service.target, self.host, service.port), env=env)
+            granian_command(service.target, self.host, service.port), env=env,
+            start_new_session=True)
         self.services.append(service)
         self._wait_ready(service, timeout)
 
@@ -82,24 +94,17 @@ class Supervisor:
         raise RuntimeError(f"{service.name} did not answer on {url} within {timeout:.0f} s")
 
     def wait(self) -> int:
-        """Block until a signal or a service exits; return the exit code for the CLI."""
-        signal.signal(signal.SIGTERM, lambda *_: self._request_stop())
+        """Block until Ctrl-C/SIGTERM (0) or until a service dies (1)."""
         try:
-            while not self._stopping:
+            while True:
                 for service in self.services:
                     if service.process is not None and service.process.poll() is not None:
                         self.echo(f"{service.name} exited with code "
                                   f"{service.process.returncode}; stopping the others")
-                        self.stop()
                         return 1
                 time.sleep(0.2)
         except KeyboardInterrupt:
-            pass
-        self.stop()
-        return 0
-
-    def _request_stop(self) -> None:
-        self._stopping = True
+            return 0
 
     def stop(self) -> None:
         for service in reversed(self.services):
@@ -111,6 +116,10 @@ class Supervisor:
             try:
                 service.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                service.process.kill()
+                os.killpg(service.process.pid, signal.SIGKILL)
                 service.process.wait()
         self.services.clear()
+
+
+def _raise_interrupt(*_: object) -> None:
+    raise KeyboardInterrupt

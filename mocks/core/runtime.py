@@ -115,9 +115,7 @@ class MockRuntime:
         if rule.latency_ms:
             time.sleep(rule.latency_ms / 1000)  # wall-clock latency: it is what clients feel
         if rule.drop:
-            # Promise a body and close without sending it: the client sees a broken connection.
-            return Response(b"", status=200, headers={"Content-Length": "1024",
-                                                      "Connection": "close"})
+            return _dropped_connection()
         if rule.status:
             error = ApiError.from_status(rule.status, f"Injected fault {rule.id}: this "
                                          f"response was forced by a fault rule.")
@@ -186,6 +184,18 @@ class MockRuntime:
         response.status_code = status
         response.headers.update(headers)
         return response
+
+
+def _dropped_connection() -> Response:
+    """Promise a body and close without sending it: the client sees a broken connection.
+
+    Server-agnostic: WSGI gives no portable access to the socket, but every server closes a
+    connection whose body ends short of its Content-Length.
+    """
+    response = Response(iter(()), status=200, direct_passthrough=True)
+    response.headers["Content-Length"] = "1024"
+    response.headers["Connection"] = "close"
+    return response
 
 
 def _is_control(path: str) -> bool:

@@ -255,7 +255,8 @@ class SoPostState:
         partitions = activity.stock_partition_ids()
         for index, item in enumerate(fields["line_items"]):
             if item["stock_partition_id"] not in partitions:
-                raise ApiError("validation_error", f"Stock partition {item['stock_partition_id']}"
+                # A reference to nothing is a 404, like an unknown activity or subscription entity.
+                raise ApiError("not_found", f"Stock partition {item['stock_partition_id']}"
                                f" is not part of activity {activity.id}; GET /activities/"
                                f"{activity.id}/products lists its stock partitions.",
                                field=f"line_items.{index}.stock_partition_id")
@@ -290,7 +291,7 @@ class SoPostState:
         for index, item in enumerate(requested):
             definition = known.get(item["consent_id"])
             if definition is None:
-                raise ApiError("validation_error", f"Consent {item['consent_id']} is not offered "
+                raise ApiError("not_found", f"Consent {item['consent_id']} is not offered "
                                f"by activity {activity.id}; GET /activities/{activity.id}/consents"
                                " lists them.", field=f"consents.{index}.consent_id")
             expanded.append({"consent_id": definition.id, "consent_name": definition.consent_name,

@@ -100,6 +100,6 @@ def test_create_order_checks_activity_partitions_and_consents(sopost) -> None:
     assert order["consents"][0]["data_handler"] == "SoPost"
     bad_consent = sopost.post("/orders", json={**body, "email": "b@example.com", "consents": [
         {"consent_id": "00000000-0000-4000-8000-000000000000"}]})
-    assert bad_consent.status_code == 400 and error(bad_consent)["field"] == "consents.0.consent_id"
+    assert bad_consent.status_code == 404 and error(bad_consent)["field"] == "consents.0.consent_id"
     foreign = sopost.post("/orders", json={**body, "activity_id": GUIDE.order[:-1] + "7"})
     assert foreign.status_code == 404

@@ -1,0 +1,124 @@
+"""`mockkit serve` as a user runs it: the guide's curl commands verbatim, logs, clean stop."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from mocks.sopost.fixtures import CREDENTIALS, GUIDE, GUIDE_ORDER
+from tests.support import wait_until
+
+# The guide's two commands, character for character (only the port may change below).
+GUIDE_CREATE_WEBHOOK = """curl --request POST \\
+--url http://localhost:8080/webhooks \\
+--header 'accept: application/json' \\
+--header 'content-type: application/json' \\
+--data '
+{
+"url": "https://example.com",
+"events": [
+"OrderEvent"
+],
+"entity_type": "Organisation",
+"entity_id": "f3a10b3a-a02f-4568-b1ca-ea6571620f91"
+}
+'"""
+GUIDE_GET_ORDER = """curl --request GET \\
+--url http://localhost:8080/orders/3fa85f64-5717-4562-b3fc-2c963f66afa6 \\
+--header 'accept: application/json'"""
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Served:
+    def __init__(self, *args: str) -> None:
+        self.port = 8080 if _port_free(8080) else _free_port()
+        command = [str(Path(sys.executable).with_name("mockkit")), "serve",
+                   "--sopost-port", str(self.port), *args]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True)
+        self.base = f"http://127.0.0.1:{self.port}"
+        wait_until(self._ready, timeout=30, interval=0.1, message="mockkit serve to answer")
+
+    def _ready(self) -> bool:
+        assert self.process.poll() is None, self.process.stdout.read()
+        try:
+            return requests.get(self.base + "/_mock/health", timeout=1).ok
+        except requests.RequestException:
+            return False
+
+    def curl(self, command: str) -> tuple[int, dict]:
+        command = command.replace("localhost:8080", f"localhost:{self.port}")
+        output = subprocess.run(["bash", "-c", command + " --silent -w '\\n%{http_code}'"],
+                                capture_output=True, text=True, check=True).stdout
+        body, status = output.rsplit("\n", 1)
+        return int(status), json.loads(body)
+
+    def stop(self) -> tuple[int, str]:
+        self.process.send_signal(signal.SIGTERM)
+        output, _ = self.process.communicate(timeout=20)
+        return self.process.returncode, output
+
+
+@pytest.fixture
+def served() -> Iterator[Served]:
+    server = Served()
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_the_guides_curl_commands_work_verbatim(served: Served) -> None:
+    status, subscription = served.curl(GUIDE_CREATE_WEBHOOK)
+    assert status == 201
+    assert subscription["entity_id"] == GUIDE.organisation
+    assert subscription["secret"].startswith("whsec_")
+    status, order = served.curl(GUIDE_GET_ORDER)
+    assert status == 200
+    assert order == GUIDE_ORDER
+
+
+def test_the_same_calls_under_v1_with_basic_credentials(served: Served) -> None:
+    auth = CREDENTIALS[GUIDE.organisation]
+    created = requests.post(f"{served.base}/v1/webhooks", auth=auth, timeout=5, json={
+        "url": "https://example.com", "events": ["OrderEvent"],
+        "entity_type": "Organisation", "entity_id": GUIDE.organisation})
+    assert created.status_code == 201
+    order = requests.get(f"{served.base}/v1/orders/{GUIDE.order}", auth=auth, timeout=5)
+    assert order.status_code == 200 and order.json() == GUIDE_ORDER
+
+
+def test_serve_logs_a_line_per_request_and_stops_on_sigterm(served: Served) -> None:
+    requests.get(f"{served.base}/v1/orders/{GUIDE.order}", timeout=5)
+    requests.get(f"{served.base}/v1/nowhere", timeout=5)
+    code, output = served.stop()
+    assert code == 0
+    assert f"GET /v1/orders/{GUIDE.order} 200" in output
+    assert "GET /v1/nowhere 404" in output
+    assert CREDENTIALS[GUIDE.organisation][0] in output  # the banner prints credentials
+
+
+def test_quiet_silences_request_lines() -> None:
+    server = Served("--quiet")
+    requests.get(f"{server.base}/v1/orders/{GUIDE.order}", timeout=5)
+    code, output = server.stop()
+    assert code == 0 and "GET /v1/orders" not in output
