@@ -67,9 +67,13 @@ def render_error(error: ApiError) -> dict[str, Any]:
 
 
 def redact(body: Any) -> Any:
-    """The journal's view of a body: ``customer_email`` replaced, never kept."""
-    if isinstance(body, dict) and "customer_email" in body:
-        return {**body, "customer_email": REDACTED}
+    """The journal's view of a body: every ``customer_email`` replaced, at any depth (a
+    rejected body may be any shape), so the raw address is never kept."""
+    if isinstance(body, dict):
+        return {key: REDACTED if key == "customer_email" else redact(value)
+                for key, value in body.items()}
+    if isinstance(body, list):
+        return [redact(value) for value in body]
     return body
 
 
