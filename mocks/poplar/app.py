@@ -22,15 +22,8 @@ from mocks.core.runtime import MockRuntime, RuntimeConfig
 from mocks.core.spec import Operation, Spec, ValidatedRequest, load_spec
 from mocks.poplar.control import poplar_control_handlers
 from mocks.poplar.fixtures import account_name
-from mocks.poplar.state import (
-    Account,
-    Defaults,
-    PoplarState,
-    RateLimiter,
-    account_id_for,
-    bearer_token,
-    parse_rate_limit,
-)
+from mocks.poplar.ratelimit import RateLimiter, parse_rate_limit
+from mocks.poplar.state import Account, Defaults, PoplarState, account_id_for, bearer_token
 from mocks.poplar.transactions import transactions_blueprint
 
 __all__ = ["PoplarConfig", "PoplarMock", "create_app", "redact", "render_error"]

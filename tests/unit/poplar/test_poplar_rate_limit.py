@@ -7,7 +7,7 @@ import pytest
 from mocks.core.clock import ManualClock
 from mocks.core.runtime import RuntimeConfig
 from mocks.poplar.app import PoplarConfig, create_app
-from mocks.poplar.state import RateLimit, RateLimiter, parse_rate_limit
+from mocks.poplar.ratelimit import RateLimit, RateLimiter, parse_rate_limit
 from tests.unit.poplar.conftest import AUTH, ORDER, error
 
 HEADERS = ("x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset")
