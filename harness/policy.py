@@ -45,7 +45,10 @@ class ConsentPolicy:
     data_handlers: frozenset[str] = frozenset({"sopost"})
 
     @classmethod
-    def of(cls, consent_ids: Iterable[str] = (), data_handlers: Iterable[str] = ("SoPost",)):
+    def of(
+        cls, consent_ids: Iterable[str] = (), data_handlers: Iterable[str] = ("SoPost",)
+    ) -> ConsentPolicy:
+        """Build a policy from values as an operator writes them (any case, stray spaces)."""
         return cls(
             frozenset(c.strip().lower() for c in consent_ids),
             frozenset(h.strip().lower() for h in data_handlers),

@@ -51,7 +51,8 @@ class HarnessService:
             self.store,
             self.sopost,
             self.poplar,
-            ConsentPolicy(config.consent_ids, config.data_handlers),
+            # .of() normalises case, so a hand-built config with {"SoPost"} works too.
+            ConsentPolicy.of(config.consent_ids, config.data_handlers),
             backoff=Backoff(config.backoff_base, config.backoff_cap),
             max_attempts=config.max_attempts,
             clock=clock,

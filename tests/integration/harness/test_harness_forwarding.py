@@ -136,3 +136,16 @@ def test_duplicated_and_reordered_deliveries_forward_one_order(
     status = harness.status()
     assert status["forwarded"] == 5
     assert status["inbox"]["done"] == 15  # 5 forwarded + 10 "already forwarded"
+
+
+def test_hand_built_config_values_are_case_insensitive(start_harness, sopost_fake, poplar_fake):
+    """``mockkit serve`` builds HarnessConfig directly, possibly with {"SoPost"}."""
+    fake_sopost, _ = sopost_fake
+    fake_poplar, _ = poplar_fake
+    harness = start_harness(
+        data_handlers=frozenset({"SoPost"}),
+        consent_ids=frozenset({SOPOST_CONSENT["consent_id"].upper()}),
+    )
+    order = fake_sopost.add(make_order())
+    harness.send(make_event(order))
+    wait_until(lambda: fake_poplar.created[order["id"]] == 1)
