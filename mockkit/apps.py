@@ -15,20 +15,28 @@ from typing import Any
 from flask import Flask
 
 from mocks.core.runtime import RuntimeConfig
+from mocks.poplar.app import PoplarConfig
+from mocks.poplar.app import create_app as create_poplar
 from mocks.sopost.app import SoPostConfig
 from mocks.sopost.app import create_app as create_sopost
 from mocks.sopost.state import LifecycleConfig
 
-__all__ = ["SOPOST_ENV", "sopost_app", "sopost_config"]
+__all__ = ["POPLAR_ENV", "SOPOST_ENV", "poplar_app", "poplar_config", "sopost_app",
+           "sopost_config"]
 
 SOPOST_ENV = "MOCKKIT_SOPOST_OPTIONS"
+POPLAR_ENV = "MOCKKIT_POPLAR_OPTIONS"
+
+
+def _runtime(options: dict[str, Any]) -> RuntimeConfig:
+    return RuntimeConfig(seed=options.get("seed", 0), clock=options.get("clock", "real"),
+                         log_requests=not options.get("quiet", False))
 
 
 def sopost_config(options: dict[str, Any]) -> SoPostConfig:
     """A SoPost config from the CLI's plain options (the keys `mockkit serve` writes)."""
     return SoPostConfig(
-        runtime=RuntimeConfig(seed=options.get("seed", 0), clock=options.get("clock", "real"),
-                              log_requests=not options.get("quiet", False)),
+        runtime=_runtime(options),
         lifecycle=LifecycleConfig(
             filtering_delay=options.get("filtering_delay", 2.0),
             review_delay=options.get("review_delay", 30.0),
@@ -48,7 +56,21 @@ def _configure_logging() -> None:
     logger.propagate = False
 
 
+def poplar_config(options: dict[str, Any]) -> PoplarConfig:
+    """A Poplar config from the CLI's plain options."""
+    tokens = options.get("tokens")
+    return PoplarConfig(runtime=_runtime(options), lenient=options.get("lenient", False),
+                        tokens=tuple(tokens) if tokens else None,
+                        rate_limit=options.get("rate_limit", PoplarConfig.rate_limit))
+
+
 def sopost_app() -> Flask:
     """Granian factory: the SoPost mock built from ``$MOCKKIT_SOPOST_OPTIONS``."""
     _configure_logging()
     return create_sopost(sopost_config(json.loads(os.environ.get(SOPOST_ENV, "{}"))))
+
+
+def poplar_app() -> Flask:
+    """Granian factory: the Poplar mock built from ``$MOCKKIT_POPLAR_OPTIONS``."""
+    _configure_logging()
+    return create_poplar(poplar_config(json.loads(os.environ.get(POPLAR_ENV, "{}"))))

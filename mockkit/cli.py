@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import sys
+import tempfile
+from pathlib import Path
 
 import click
+import requests
 
-from mockkit.apps import SOPOST_ENV
+from mockkit.apps import POPLAR_ENV, SOPOST_ENV
 from mockkit.serve import Service, Supervisor, options_env
-from mocks.sopost.fixtures import build_world
+from mocks.poplar.state import parse_rate_limit
+from mocks.sopost.fixtures import CREDENTIALS, GUIDE, build_world
 
 __all__ = ["main"]
+
+DEMO_POPLAR_TOKEN = "mockkit-demo-token"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,11 +24,31 @@ def main() -> None:
     """Offline, faithful mocks of the SoPost and Poplar APIs, and a contract test kit."""
 
 
+def _rate_limit(_: click.Context, __: click.Parameter, value: str) -> str:
+    try:
+        parse_rate_limit(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _seconds_list(_: click.Context, __: click.Parameter, value: str) -> list[float]:
+    try:
+        return [float(part) for part in value.split(",")]
+    except ValueError:
+        raise click.BadParameter("use comma-separated seconds, e.g. 10,30,60") from None
+
+
 @main.command()
-@click.option("--only", type=click.Choice(["sopost"]), help="Serve just this service.")
+@click.option("--only", type=click.Choice(["sopost", "poplar"]),
+              help="Serve just this mock (no harness).")
+@click.option("--no-harness", is_flag=True,
+              help="Serve both mocks but not the reference harness (bring your own integration).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to bind. Keep loopback unless you know why not.")
 @click.option("--sopost-port", default=8080, show_default=True)
+@click.option("--poplar-port", default=8081, show_default=True)
+@click.option("--harness-port", default=8082, show_default=True)
 @click.option("--seed", default=0, show_default=True, help="Same seed, same data and ids.")
 @click.option("--clock", type=click.Choice(["real", "manual"]), default="real",
               show_default=True, help="manual: time moves only via POST /_mock/clock/advance.")
@@ -31,31 +57,47 @@ def main() -> None:
               help="SoPost: seconds an order stays PENDING before its decision.")
 @click.option("--review-delay", default=30.0, show_default=True,
               help="SoPost: seconds of manual review for orders sharing a postcode.")
-@click.option("--stage-delays", default="10,30,60", show_default=True,
+@click.option("--stage-delays", default="10,30,60", show_default=True, callback=_seconds_list,
               help="SoPost: seconds before PROCESSING, DISPATCHED, DELIVERED.")
 @click.option("--retry-scale", default=1.0, show_default=True,
               help="SoPost: multiply the webhook retry schedule (0.001 compresses hours to s).")
 @click.option("--allow-webhook-host", multiple=True,
               help="SoPost: also deliver webhooks to this non-loopback host (repeatable).")
+@click.option("--lenient", is_flag=True, help="Poplar: accept and ignore unknown fields.")
+@click.option("--tokens", default="", help="Poplar: accept only these tokens (comma-separated).")
+@click.option("--rate-limit", default="1000/10s", show_default=True, callback=_rate_limit,
+              help="Poplar: requests per token per window, e.g. 100/10s.")
+@click.option("--harness-db", type=click.Path(dir_okay=False, path_type=Path),
+              help="Harness inbox file (default: a fresh one per run, as the mocks are fresh).")
 @click.option("--quiet", is_flag=True, help="Do not log one line per request.")
-def serve(only: str | None, host: str, sopost_port: int, seed: int, clock: str,
-          require_auth: bool, filtering_delay: float, review_delay: float, stage_delays: str,
-          retry_scale: float, allow_webhook_host: tuple[str, ...], quiet: bool) -> None:
-    """Serve the mocks on loopback until Ctrl-C."""
-    try:
-        delays = [float(part) for part in stage_delays.split(",")]
-    except ValueError:
-        raise click.BadParameter("use comma-separated seconds, e.g. 10,30,60",
-                                 param_hint="--stage-delays") from None
-    sopost_options = {"seed": seed, "clock": clock, "quiet": quiet, "require_auth": require_auth,
-                      "filtering_delay": filtering_delay, "review_delay": review_delay,
-                      "stage_delays": delays, "retry_scale": retry_scale,
-                      "allow_webhook_hosts": list(allow_webhook_host)}
-    with Supervisor(host, click.echo) as supervisor:
+def serve(only: str | None, no_harness: bool, host: str, sopost_port: int, poplar_port: int,
+          harness_port: int, seed: int, clock: str, require_auth: bool, filtering_delay: float,
+          review_delay: float, stage_delays: list[float], retry_scale: float,
+          allow_webhook_host: tuple[str, ...], lenient: bool, tokens: str, rate_limit: str,
+          harness_db: Path | None, quiet: bool) -> None:
+    """Serve the SoPost mock, the Poplar mock and the reference harness until Ctrl-C."""
+    common = {"seed": seed, "clock": clock, "quiet": quiet}
+    sopost = Service("SoPost mock", sopost_port, "mockkit.apps:sopost_app", "/_mock/health",
+                     options_env(SOPOST_ENV, {
+                         **common, "require_auth": require_auth,
+                         "filtering_delay": filtering_delay, "review_delay": review_delay,
+                         "stage_delays": stage_delays, "retry_scale": retry_scale,
+                         "allow_webhook_hosts": list(allow_webhook_host)}))
+    token_list = [t.strip() for t in tokens.split(",") if t.strip()]
+    poplar = Service("Poplar mock", poplar_port, "mockkit.apps:poplar_app", "/_mock/health",
+                     options_env(POPLAR_ENV, {**common, "lenient": lenient,
+                                              "tokens": token_list, "rate_limit": rate_limit}))
+    with Supervisor(host, click.echo) as supervisor, tempfile.TemporaryDirectory() as scratch:
         try:
-            if only in (None, "sopost"):
-                supervisor.start(Service("SoPost mock", sopost_port, "mockkit.apps:sopost_app",
-                                         "/_mock/health", options_env(SOPOST_ENV, sopost_options)))
+            if only != "poplar":
+                supervisor.start(sopost)
+            if only != "sopost":
+                supervisor.start(poplar)
+            if only is None and not no_harness:
+                poplar_token = token_list[0] if token_list else DEMO_POPLAR_TOKEN
+                database = harness_db or Path(scratch) / "harness.db"
+                supervisor.start(_harness(supervisor.host, sopost, poplar, harness_port,
+                                          poplar_token, database))
             _banner(supervisor, seed, clock, require_auth)
         except RuntimeError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -67,15 +109,38 @@ def serve(only: str | None, host: str, sopost_port: int, seed: int, clock: str,
     sys.exit(code)
 
 
+def _harness(host: str, sopost: Service, poplar: Service, port: int, poplar_token: str,
+             database: Path) -> Service:
+    """The reference harness, subscribed to the default organisation's order events."""
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    user, password = CREDENTIALS[GUIDE.organisation]
+    subscription = requests.post(f"{sopost.url(local)}/v1/webhooks", auth=(user, password),
+                                 timeout=10, json={
+                                     "url": f"http://{local}:{port}/webhooks/sopost",
+                                     "events": ["OrderEvent"], "entity_type": "Organisation",
+                                     "entity_id": GUIDE.organisation})
+    subscription.raise_for_status()
+    return Service("Harness", port, "harness.app:create_app", "/health", {
+        "SOPOST_API_URL": f"{sopost.url(local)}/v1", "SOPOST_API_USER": user,
+        "SOPOST_API_PASSWORD": password, "SOPOST_WEBHOOK_SECRET": subscription.json()["secret"],
+        "POPLAR_API_URL": f"{poplar.url(local)}/v1", "POPLAR_API_TOKEN": poplar_token,
+        "HARNESS_DB": str(database), "HARNESS_HOST": host, "PORT": str(port)})
+
+
 def _banner(supervisor: Supervisor, seed: int, clock: str, require_auth: bool) -> None:
-    for service in supervisor.services:
-        click.echo(f"{service.name:<14} {service.url(supervisor.host)}  "
-                   f"(control API: {service.url(supervisor.host)}/_mock)")
+    running = {service.name: service.url(supervisor.host) for service in supervisor.services}
+    for name, url in running.items():
+        click.echo(f"{name:<12} {url}" + ("" if name == "Harness" else "  (control API: /_mock)"))
     click.echo(f"seed {seed}, clock {clock}"
                + (", credentials required" if require_auth else
                   ", no credentials = the default organisation"))
-    click.echo("SoPost API credentials (HTTP Basic user:password):")
-    for organisation in build_world(seed, 0).catalogue.organisations.values():
-        click.echo(f"  {organisation.name:<18} {organisation.id}  "
-                   f"{organisation.api_user}:{organisation.api_password}")
+    if "SoPost mock" in running:
+        click.echo("SoPost API credentials (HTTP Basic user:password):")
+        for organisation in build_world(seed, 0).catalogue.organisations.values():
+            click.echo(f"  {organisation.name:<18} {organisation.id}  "
+                       f"{organisation.api_user}:{organisation.api_password}")
+    if "Poplar mock" in running:
+        click.echo("Poplar: any bearer token not starting with 'test' is a production account"
+                   f" (the harness uses '{DEMO_POPLAR_TOKEN}').")
+        click.echo(f"Poplar Transactions page: {running['Poplar mock']}/transactions")
     click.echo("Press Ctrl-C to stop.")

@@ -6,12 +6,27 @@ is for callers that need the app object and its state next to them, like pytest-
 
 from __future__ import annotations
 
+import socket
 import threading
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-__all__ = ["LiveServer"]
+__all__ = ["LiveServer", "free_port"]
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on right now (for a server whose URL must be known first)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log: the mocks keep their own journal, and tests read that instead."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
 
 
 class LiveServer:
@@ -19,7 +34,8 @@ class LiveServer:
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True,
+                                                    request_handler=_QuietHandler)
         self._server.daemon_threads = True
         self.host = host
         self.port = self._server.server_port
