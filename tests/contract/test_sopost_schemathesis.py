@@ -40,13 +40,16 @@ def point_at_existing_entities(case) -> None:
 
 
 @pytest.mark.parametrize(("paths", "expected"), [
-    # Walked one resource at a time: schemathesis only starts chains from "reliable" roots,
-    # and infers that POST /webhooks (entity_id) is not one while POST /orders is present.
+    # Walked one resource at a time: schemathesis starts chains only from the roots it deems
+    # reliable, and ranks POST /webhooks (its entity_id has no producer) below any other root,
+    # including GET /webhooks with its inferred links. So that list is left out here.
     ("^/webhooks", {("getWebhook", 200), ("deleteWebhook", 204)}),
     ("^/orders", {("getOrder", 200)}),
 ])
 def test_sopost_links_are_walked_without_failures(paths: str, expected: set) -> None:
-    class Workflow(schema.include(path_regex=paths).as_state_machine()):
+    walked = schema.include(path_regex=paths).exclude(path="/webhooks", method="GET")
+
+    class Workflow(walked.as_state_machine()):
         def before_call(self, case) -> None:
             point_at_existing_entities(case)
 
