@@ -11,7 +11,7 @@ import requests
 
 from mockkit.apps import POPLAR_ENV, SOPOST_ENV
 from mockkit.serve import Service, Supervisor, options_env
-from mocks.poplar.state import parse_rate_limit
+from mocks.poplar.ratelimit import parse_rate_limit
 from mocks.sopost.fixtures import CREDENTIALS, GUIDE, build_world
 
 __all__ = ["main"]

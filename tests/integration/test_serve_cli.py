@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,21 +50,31 @@ def _free_port() -> int:
 
 
 class Served:
+    """`mockkit serve` in a subprocess; ready once it prints its banner."""
+
     def __init__(self, *args: str) -> None:
         self.port = 8080 if _port_free(8080) else _free_port()
         command = [str(Path(sys.executable).with_name("mockkit")), "serve",
-                   "--sopost-port", str(self.port), *args]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True)
+                   "--sopost-port", str(self.port), "--poplar-port", str(_free_port()),
+                   "--harness-port", str(_free_port()), *args]
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT,
+                                        text=True)
         self.base = f"http://127.0.0.1:{self.port}"
-        wait_until(self._ready, timeout=30, interval=0.1, message="mockkit serve to answer")
+        try:
+            wait_until(self._ready, timeout=60, interval=0.1, message="mockkit serve's banner")
+        except AssertionError:
+            self.stop()
+            raise
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
 
     def _ready(self) -> bool:
-        assert self.process.poll() is None, self.process.stdout.read()
-        try:
-            return requests.get(self.base + "/_mock/health", timeout=1).ok
-        except requests.RequestException:
-            return False
+        if self.process.poll() is not None:
+            raise AssertionError(f"mockkit serve exited: {self.output()}")
+        return "Press Ctrl-C" in self.output()
 
     def curl(self, command: str) -> tuple[int, dict]:
         command = command.replace("localhost:8080", f"localhost:{self.port}")
@@ -73,8 +84,11 @@ class Served:
         return int(status), json.loads(body)
 
     def stop(self) -> tuple[int, str]:
-        self.process.send_signal(signal.SIGTERM)
-        output, _ = self.process.communicate(timeout=20)
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+        output = self.output()
+        self.log.close()
         return self.process.returncode, output
 
 
