@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 import requests
 
+from contracts.cli import verify
 from mockkit.apps import POPLAR_ENV, SOPOST_ENV
 from mockkit.serve import Service, Supervisor, options_env
 from mocks.poplar.ratelimit import parse_rate_limit
@@ -144,3 +145,6 @@ def _banner(supervisor: Supervisor, seed: int, clock: str, require_auth: bool) -
                    f" (the harness uses '{DEMO_POPLAR_TOKEN}').")
         click.echo(f"Poplar Transactions page: {running['Poplar mock']}/transactions")
     click.echo("Press Ctrl-C to stop.")
+
+
+main.add_command(verify)

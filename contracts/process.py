@@ -1,0 +1,94 @@
+"""The integration under test as a child process: its own process group, output kept.
+
+The command runs through the shell in a new session, so stopping it (SIGTERM, then SIGKILL
+after a grace period) reaches every child it spawned, e.g. a server's worker processes.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Mapping
+
+__all__ = ["Integration", "StartupError", "port_open"]
+
+
+class StartupError(RuntimeError):
+    """The integration never listened on its port (or exited first)."""
+
+
+def port_open(host: str, port: int, timeout: float = 0.2) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+class Integration:
+    """``command`` with ``env``, listening on ``port``; keeps its last output lines."""
+
+    def __init__(self, command: str, env: Mapping[str, str], port: int,
+                 host: str = "127.0.0.1", keep_lines: int = 200) -> None:
+        self.command = command
+        self.env = dict(env)
+        self.port = port
+        self.host = host
+        self.output: collections.deque[str] = collections.deque(maxlen=keep_lines)
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start and wait until the port accepts connections; raise StartupError otherwise."""
+        self.process = subprocess.Popen(
+            self.command, shell=True, env=self.env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        self.starts += 1
+        threading.Thread(target=self._pump, args=(self.process,), daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while not port_open(self.host, self.port):
+            if self.process.poll() is not None:
+                raise StartupError(f"the integration exited with code {self.process.returncode}"
+                                   f" before listening on port {self.port}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise StartupError(f"the integration did not listen on port {self.port} "
+                                   f"within {timeout:g} s")
+            time.sleep(0.05)
+
+    def _pump(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdout is not None
+        for raw in process.stdout:
+            self.output.append(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, grace: float = 5.0) -> int | None:
+        """SIGTERM the process group, SIGKILL it after ``grace`` seconds; return the code."""
+        process, self.process = self.process, None
+        if process is None:
+            return None
+        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                process.wait(wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        # Children that ignored SIGTERM but outlived the shell still get the SIGKILL.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        return process.returncode
+
+    def tail(self, lines: int = 20) -> list[str]:
+        return list(self.output)[-lines:]
