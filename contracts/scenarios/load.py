@@ -55,7 +55,7 @@ def burst(ctx: Context) -> None:
     ctx.evidence["created_in_s"] = round(time.monotonic() - started, 2)
     ctx.evidence["orders"] = f"{len(orders)} orders, " \
         f"{sum(eligible(o, ctx.data_handler) for o in orders)} eligible"
-    snap = _wait_batch(ctx, orders, 45)
+    snap = _wait_batch(ctx, orders, 2 * ctx.timeout)
     problems = _judge_all(ctx, snap, orders)
     ctx.evidence["problems"] = problems[:10]
     if problems:
@@ -84,7 +84,7 @@ def _tagged(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
 
 def _one_is_wrong(ctx: Context, body: dict[str, Any]) -> str | None:
     order = ctx.create_order(**_tagged(ctx, body))
-    snap = _wait_batch(ctx, [order], 10)
+    snap = _wait_batch(ctx, [order], min(10.0, ctx.timeout))
     problems = _judge_all(ctx, snap, [order])
     return problems[0] if problems else None
 
@@ -92,7 +92,7 @@ def _one_is_wrong(ctx: Context, body: dict[str, Any]) -> str | None:
 def _shrink(ctx: Context, partitions: list[str], at: int) -> dict[str, Any] | None:
     """Replay the generation one order at a time and let hypothesis shrink the first failure
     (live checks stop after a time budget; the smallest failure so far is kept)."""
-    deadline = time.monotonic() + SHRINK_BUDGET_S
+    deadline = time.monotonic() + min(SHRINK_BUDGET_S, 1.5 * ctx.timeout)
     smallest: dict[str, Any] = {}
 
     @seed(at)
@@ -109,7 +109,7 @@ def _shrink(ctx: Context, partitions: list[str], at: int) -> dict[str, Any] | No
 
     try:
         check()
-    except ScenarioFailed:
+    except Exception:  # the failure (or a group of them, or Flaky): the last one is smallest
         return smallest or None
     return None
 
@@ -124,7 +124,7 @@ def generated_orders(ctx: Context) -> None:
     bodies = _draw_examples(ctx, partitions, PROPERTY_EXAMPLES, at)
     orders = _create_many(ctx, [_tagged(ctx, b) for b in bodies])
     ctx.evidence["eligible"] = sum(eligible(o, ctx.data_handler) for o in orders)
-    problems = _judge_all(ctx, _wait_batch(ctx, orders, 20), orders)
+    problems = _judge_all(ctx, _wait_batch(ctx, orders, ctx.timeout), orders)
     if not problems:
         return
     ctx.evidence["problems"] = problems[:10]
@@ -150,7 +150,8 @@ def restart(ctx: Context) -> None:
     integration.start()
     ctx.evidence["restarted"] = True
     orders = before + during
-    problems = _judge_all(ctx, _wait_batch(ctx, orders, 30), orders, allow_repeats=True)
+    problems = _judge_all(ctx, _wait_batch(ctx, orders, ctx.timeout), orders,
+                          allow_repeats=True)
     ctx.evidence["problems"] = problems[:10]
     if problems:
         raise ScenarioFailed(f"{len(problems)} of {len(orders)} orders judged wrong after the "

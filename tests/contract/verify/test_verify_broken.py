@@ -1,0 +1,44 @@
+"""Proof that verify catches bugs: each broken integration fails the scenario meant for it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.contract.verify.verify_support import BROKEN, python_command, verify
+
+SCRIPTS = sorted(p for p in BROKEN.glob("*.py") if not p.name.startswith("_"))
+# Bugs that more than one scenario must catch: (script, scenario).
+ALSO = [("forwards_any_event", "rejected"), ("never_retries", "sopost-5xx"),
+        ("never_retries", "rate-limit")]
+
+
+def _target(script) -> str:
+    """The scenario a broken script names in its docstring (``Caught by verify's `id```)."""
+    return re.search(r"Caught by verify's `([a-z0-9-]+)`", script.read_text()).group(1)
+
+
+CASES = [(p, _target(p)) for p in SCRIPTS] + [(BROKEN / f"{name}.py", s) for name, s in ALSO]
+
+
+@pytest.mark.parametrize(("script", "scenario_id"), CASES,
+                         ids=[f"{p.stem}-{s}" for p, s in CASES])
+def test_verify_fails_the_broken_integration_on_its_scenario(script, scenario_id,
+                                                               tmp_path) -> None:
+    run = verify(tmp_path, "--exec", python_command(script), "--scenario", scenario_id,
+                 "--timeout", "6", "--settle", "0.5")
+    result = run.scenario(scenario_id)
+    assert result["status"] == "failed", (result, run.stderr[-2000:])
+    assert result["message"]
+    expected_exit = 1 if result["severity"] == "MUST" else 0
+    assert run.code == expected_exit, run.stdout[-2000:]
+    assert run.report["summary"]["failed"] == 1
+
+
+def test_every_broken_script_targets_a_known_scenario() -> None:
+    from contracts.scenarios import SCENARIOS
+
+    known = {s.id for s in SCENARIOS}
+    assert len(SCRIPTS) >= 15
+    assert {_target(p) for p in SCRIPTS} <= known

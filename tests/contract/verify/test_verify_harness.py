@@ -1,0 +1,58 @@
+"""The reference harness passes every MUST and SHOULD scenario (one full run, shared)."""
+
+from __future__ import annotations
+
+import sys
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from contracts.scenarios import SCENARIOS
+from tests.contract.verify.verify_support import Run, verify
+
+
+@pytest.fixture(scope="module")
+def harness_run(tmp_path_factory) -> tuple[Run, object]:
+    tmp = tmp_path_factory.mktemp("verify-harness")
+    run = verify(tmp, "--exec", f"{sys.executable} -m harness", "--junit",
+                 str(tmp / "junit.xml"))
+    return run, tmp / "junit.xml"
+
+
+def test_the_harness_passes_every_scenario(harness_run) -> None:
+    run, _ = harness_run
+    assert run.code == 0, run.stdout[-4000:]
+    statuses = {s["id"]: s["status"] for s in run.report["scenarios"]}
+    assert statuses == {s.id: "passed" for s in SCENARIOS}, run.stdout[-4000:]
+
+
+def test_the_full_run_stays_within_a_minute(harness_run) -> None:
+    run, _ = harness_run
+    assert run.report["summary"]["duration_s"] <= 60
+
+
+def test_json_report_has_the_documented_shape(harness_run) -> None:
+    report = harness_run[0].report
+    assert report["format_version"] == 1
+    for scenario in report["scenarios"]:
+        assert {"id", "title", "severity", "status", "duration_s", "evidence"} <= set(scenario)
+        assert scenario["severity"] in ("MUST", "SHOULD")
+    summary = report["summary"]
+    assert summary["total"] == len(SCENARIOS) == summary["passed"]
+    assert summary["must_failed"] == summary["should_failed"] == []
+    assert summary["exit_code"] == 0
+
+
+def test_junit_and_terminal_reports(harness_run) -> None:
+    run, junit = harness_run
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite.get("tests") == str(len(SCENARIOS))
+    assert suite.get("failures") == "0"
+    lines = [line for line in run.stdout.splitlines() if line.startswith("PASS")]
+    assert len(lines) == len(SCENARIOS)
+
+
+def test_scenarios_judge_by_evidence(harness_run) -> None:
+    approved = harness_run[0].scenario("approved-consent")
+    assert approved["evidence"]["identity"]["email_sha256_matches"] is True
+    assert approved["evidence"]["checked"][0]["poplar_orders"] == 1
