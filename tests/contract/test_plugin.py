@@ -1,0 +1,89 @@
+"""The pytest plugin, exercised the way users run it: a fresh pytest session per case."""
+
+from __future__ import annotations
+
+pytest_plugins = ["pytester"]
+
+RESET_BETWEEN_TESTS = '''
+def test_first(sopost_mock, poplar_mock):
+    assert sopost_mock.health()["vendor"] == "sopost"
+    assert poplar_mock.url.startswith("http://127.0.0.1:")
+    order = sopost_mock.create_order(outcome="APPROVED", consents=[])
+    assert sopost_mock.transition(order["id"], "REJECTED")["status"] == "REJECTED"
+    sopost_mock.add_fault(method="GET", path="/v1/orders/*", status=503)
+    poplar_mock.add_fault(method="POST", path="/v1/order", status=500)
+
+def test_second_sees_fresh_mocks(sopost_mock, poplar_mock):
+    assert sopost_mock.faults() == [] and poplar_mock.faults() == []
+    assert sopost_mock.deliveries() == []
+    assert poplar_mock.orders() == []
+
+def test_clock_is_real_so_advancing_is_refused(sopost_mock):
+    import pytest
+    from contracts.client import ControlError
+    with pytest.raises(ControlError, match="409"):
+        sopost_mock.advance_clock(5)
+'''
+
+ENV_CONTRACT = '''
+import requests
+
+def test_env(mockkit_env, sopost_mock, poplar_mock):
+    for name in ("PORT", "SOPOST_API_URL", "SOPOST_API_USER", "SOPOST_API_PASSWORD",
+                 "SOPOST_WEBHOOK_SECRET", "POPLAR_API_URL", "POPLAR_API_TOKEN"):
+        assert mockkit_env[name], name
+    assert mockkit_env["SOPOST_API_URL"] == sopost_mock.url + "/v1"
+    assert mockkit_env["POPLAR_API_URL"] == poplar_mock.url + "/v1"
+    assert mockkit_env["SOPOST_WEBHOOK_SECRET"].startswith("whsec_")
+    auth = (mockkit_env["SOPOST_API_USER"], mockkit_env["SOPOST_API_PASSWORD"])
+    hooks = requests.get(mockkit_env["SOPOST_API_URL"] + "/webhooks", auth=auth).json()
+    assert [h["url"] for h in hooks] == [
+        f"http://127.0.0.1:{mockkit_env['PORT']}/webhooks/sopost"]
+
+def test_users_conftest_names_do_not_clash(sopost, sopost_mock):
+    assert sopost == 'mine' and sopost_mock.url
+'''
+
+# The example from notes/contracts.md: a user's contract test for their own integration.
+USER_CONTRACT_TEST = '''
+import subprocess, sys, time
+import requests
+
+def test_approved_order_reaches_poplar(sopost_mock, poplar_mock, mockkit_env, tmp_path):
+    env = {**mockkit_env, "HARNESS_DB": str(tmp_path / "inbox.db")}
+    app = subprocess.Popen([sys.executable, "-m", "harness"], env=env)
+    try:
+        order = sopost_mock.create_order(outcome="APPROVED")
+        deadline = time.monotonic() + 20
+        while not any(o["order_id"] == order["id"] for o in poplar_mock.orders()):
+            assert time.monotonic() < deadline, "order never reached Poplar"
+            time.sleep(0.1)
+        assert poplar_mock.requests(verdict="invalid") == []
+    finally:
+        app.terminate()
+        app.wait(10)
+'''
+
+
+def test_mocks_are_reset_before_each_test(pytester) -> None:
+    pytester.makepyfile(RESET_BETWEEN_TESTS)
+    pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider").assert_outcomes(passed=3)
+
+
+def test_mockkit_env_is_the_integration_contract(pytester) -> None:
+    pytester.makeconftest("import pytest\n\n@pytest.fixture\ndef sopost():\n    return 'mine'\n")
+    pytester.makepyfile(ENV_CONTRACT)
+    pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_a_users_contract_test_is_a_few_lines(pytester) -> None:
+    pytester.makepyfile(USER_CONTRACT_TEST)
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_plugin_is_registered_as_a_pytest11_entry_point() -> None:
+    from importlib.metadata import entry_points
+
+    found = [e for e in entry_points(group="pytest11") if e.name == "mockkit"]
+    assert [e.value for e in found] == ["contracts.pytest_plugin"]
