@@ -11,6 +11,7 @@ import requests
 
 from contracts.cli import verify
 from mockkit.apps import POPLAR_ENV, SOPOST_ENV
+from mockkit.contracts_cli import contracts
 from mockkit.serve import Service, Supervisor, options_env
 from mocks.poplar.ratelimit import parse_rate_limit
 from mocks.sopost.fixtures import CREDENTIALS, GUIDE, build_world
@@ -23,6 +24,9 @@ DEMO_POPLAR_TOKEN = "mockkit-demo-token"
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Offline, faithful mocks of the SoPost and Poplar APIs, and a contract test kit."""
+
+
+main.add_command(contracts)
 
 
 def _rate_limit(_: click.Context, __: click.Parameter, value: str) -> str:

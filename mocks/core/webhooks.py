@@ -80,7 +80,10 @@ def is_loopback(url: str, allowed_hosts: Iterable[str] = ()) -> bool:
     Names are not resolved: only ``localhost`` and loopback IP literals count, so DNS cannot
     be used to smuggle a delivery to another machine.
     """
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # e.g. a malformed IPv6 literal: not a host we can vouch for
+        return False
     if host in {h.lower() for h in allowed_hosts}:
         return True
     if host == "localhost" or host.endswith(".localhost"):

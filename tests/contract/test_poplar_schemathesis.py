@@ -10,6 +10,7 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import HealthCheck, settings
 
+from contracts.provider import keep_edit_order_id
 from mocks.core.runtime import RuntimeConfig
 from mocks.poplar.app import PoplarConfig, create_app
 from openapi import spec_path
@@ -27,24 +28,10 @@ schema.config.update(headers={"Authorization": f"Bearer {TOKEN}"})
 schema.config.generation.update(max_examples=30, database=None)
 
 
-def _keep_order_id(case) -> None:
-    """Edit's body ``order_id`` must equal the path's, a rule JSON Schema cannot state.
-
-    A non-empty string there is never the negative mutation (only type and emptiness are
-    constrained), so aligning it keeps positive cases positive and negative ones negative.
-    """
-    if case.operation.definition.raw.get("operationId") != "editOrder":
-        return
-    body, path = case.body, case.path_parameters or {}
-    if isinstance(body, dict) and isinstance(body.get("order_id"), str) and body["order_id"] \
-            and "/" not in body["order_id"] and isinstance(path.get("order_id"), str):
-        body["order_id"] = path["order_id"]
-
-
 @schema.parametrize()
 @settings(suppress_health_check=list(HealthCheck), deadline=None)
 def test_poplar_conforms_to_its_spec(case) -> None:
-    _keep_order_id(case)
+    keep_edit_order_id(case)
     case.call_and_validate()
 
 
@@ -53,7 +40,7 @@ class PoplarWorkflow(schema.as_state_machine()):
         app.extensions["mockkit"].reset()
 
     def before_call(self, case) -> None:
-        _keep_order_id(case)
+        keep_edit_order_id(case)
 
 
 PoplarWorkflow.TestCase.settings = settings(

@@ -89,6 +89,7 @@ def test_non_loopback_targets_are_blocked_and_never_contacted() -> None:
     ("http://[::1]:8/x", (), True), ("http://localhost/x", (), True),
     ("http://10.0.0.1/x", (), False), ("http://example.com/x", (), False),
     ("http://127.0.0.1.nip.io/x", (), False), ("http://example.com/x", ("example.com",), True),
+    ("http://[::1/x", (), False),
 ])
 def test_loopback_rule(url: str, allowed: tuple[str, ...], expected: bool) -> None:
     assert is_loopback(url, allowed) is expected
