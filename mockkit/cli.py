@@ -11,6 +11,7 @@ import requests
 
 from contracts.cli import verify
 from mockkit.apps import POPLAR_ENV, SOPOST_ENV
+from mockkit.assumptions import assumptions_table
 from mockkit.contracts_cli import contracts
 from mockkit.serve import Service, Supervisor, options_env
 from mocks.poplar.ratelimit import parse_rate_limit
@@ -27,6 +28,12 @@ def main() -> None:
 
 
 main.add_command(contracts)
+
+
+@main.command()
+def assumptions() -> None:
+    """Print the Assumptions table (every assumed item in the specs) as Markdown."""
+    click.echo(assumptions_table())
 
 
 def _rate_limit(_: click.Context, __: click.Parameter, value: str) -> str:
