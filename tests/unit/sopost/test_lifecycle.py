@@ -154,3 +154,16 @@ def test_stock_partition_must_belong_to_activity(world: World) -> None:
     with pytest.raises(ApiError) as caught:
         world.place(line_items=[{"stock_partition_id": "00000000-0000-4000-8000-000000000000"}])
     assert caught.value.field == "line_items.0.stock_partition_id"
+
+
+def _event_ids(seed: int) -> list[str]:
+    world = World(seed)
+    for n in range(5):
+        world.place(email=f"s{n}@example.com", postcode=f"S{n} 1AA")
+    world.advance(100)
+    return [e["event_id"] for _, e in world.events]
+
+
+def test_event_ids_are_determined_by_the_seed() -> None:
+    assert _event_ids(3) == _event_ids(3)
+    assert _event_ids(3) != _event_ids(4)
