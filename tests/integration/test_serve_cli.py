@@ -57,7 +57,7 @@ class Served:
         command = [str(Path(sys.executable).with_name("mockkit")), "serve",
                    "--sopost-port", str(self.port), "--poplar-port", str(_free_port()),
                    "--harness-port", str(_free_port()), *args]
-        self.log = tempfile.TemporaryFile(mode="w+")
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT,
                                         text=True)
         self.base = f"http://127.0.0.1:{self.port}"
