@@ -93,6 +93,10 @@ def _ack_check(ctx: Context, limit_ms: float) -> None:
                          "poplar_latency_ms": 3000})
     if not deliveries:
         raise ScenarioFailed("no delivery was made (is the webhook subscribed?)")
+    unanswered = [d["event"] for d in deliveries if d["status"] != "succeeded"]
+    if unanswered:
+        raise ScenarioFailed(f"{len(unanswered)} delivery(ies) never answered 2xx, e.g. "
+                             f"{unanswered[0]}: {deliveries[0]['responses'] or 'no answer yet'}")
     slow = [(d["event"], status, latency) for d in deliveries
             for status, latency in zip(d["responses"], d["latency_ms"], strict=False)
             if not (isinstance(status, int) and 200 <= status < 300 and latency <= limit_ms)]

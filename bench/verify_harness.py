@@ -1,0 +1,57 @@
+"""Wall time of a full ``mockkit verify`` against the reference harness (target: <= 60 s).
+
+Runs the CLI as CI would (a subprocess, the harness started through ``--exec``), ``--runs``
+times (default 1), and writes ``bench/results/verify_harness.json`` with the wall time, the
+report's own duration and each scenario's duration.
+Run: ``.venv/bin/python bench/verify_harness.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "verify_harness.json"
+TARGET_S = 60.0
+
+
+def one_run() -> dict:
+    mockkit = Path(sys.executable).parent / "mockkit"
+    with tempfile.TemporaryDirectory() as scratch:
+        report_path = Path(scratch) / "verify.json"
+        started = time.perf_counter()
+        done = subprocess.run([str(mockkit), "verify", "--exec", f"{sys.executable} -m harness",
+                               "--json", str(report_path)], cwd=ROOT, capture_output=True,
+                              text=True)
+        wall = time.perf_counter() - started
+        report = json.loads(report_path.read_text())
+    return {"exit_code": done.returncode, "wall_s": round(wall, 2),
+            "report_duration_s": report["summary"]["duration_s"],
+            "passed": report["summary"]["passed"], "total": report["summary"]["total"],
+            "scenarios": {s["id"]: s["duration_s"] for s in report["scenarios"]}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=1)
+    runs = [one_run() for _ in range(parser.parse_args().runs)]
+    worst = max(r["wall_s"] for r in runs)
+    result = {"benchmark": "verify_harness", "target_s": TARGET_S, "worst_wall_s": worst,
+              "within_target": worst <= TARGET_S, "runs": runs,
+              "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                          "platform": platform.platform()}}
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k != "runs"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
