@@ -176,8 +176,11 @@ def _journal(http: requests.Session, base: str, method: str, path: str) -> list[
 
 
 @contextmanager
-def running_rig(tmp_path: Path, **harness_overrides: Any) -> Iterator[Rig]:
-    """SoPost + Poplar mocks and a subscribed harness; everything stopped on exit."""
+def running_rig(tmp_path: Path, poplar_config: PoplarConfig | None = None,
+                **harness_overrides: Any) -> Iterator[Rig]:
+    """SoPost + Poplar mocks and a subscribed harness; everything stopped on exit.
+
+    ``harness_overrides`` replace :class:`HarnessConfig` fields."""
     sopost_config = SoPostConfig(
         runtime=RuntimeConfig(clock="manual"),
         lifecycle=LifecycleConfig(filtering_delay=FILTERING, stage_delays=(STAGE,) * 3),
@@ -185,7 +188,7 @@ def running_rig(tmp_path: Path, **harness_overrides: Any) -> Iterator[Rig]:
     late = _LateApp()
     with (
         _Server(create_sopost(sopost_config)) as sopost,
-        _Server(create_poplar(PoplarConfig())) as poplar,
+        _Server(create_poplar(poplar_config or PoplarConfig())) as poplar,
         _Server(late) as front,
         requests.Session() as http,
     ):

@@ -11,12 +11,14 @@ import json
 import math
 import secrets
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mocks.poplar.app import PoplarConfig
 from tests.integration.harness.harness_mocks_rig import FILTERING, Rig, running_rig
 from tests.integration.harness.harness_testkit import WEBHOOK_SECRET, signed_headers
 from tests.support import wait_until
@@ -167,3 +169,29 @@ def test_poplar_400_is_dead_lettered_then_retried_by_the_operator(rig: Rig) -> N
     assert [s["status"] for s in rig.submits(order["id"])] == [400, 200]
     assert rig.http.get(f"{rig.harness}/dead-letters", timeout=5).json()["dead_letters"] == []
     assert_forwarded_once(rig, order)
+
+
+def test_poplar_real_rate_limit_is_waited_out_without_spending_attempts(tmp_path: Path) -> None:
+    """Not a fault: the Poplar mock's own limiter (5 requests per 1 s window, reset in epoch
+    seconds) against 15 orders approved at once by 4 workers."""
+    with running_rig(tmp_path, poplar_config=PoplarConfig(rate_limit="5/1s")) as rig:
+        orders = [rig.create_order(outcome="APPROVED")["id"] for _ in range(15)]
+        wait_until(lambda: rig.status()["skipped_by_reason"].get("pending") == 15,
+                   message="15 PENDING webhooks skipped")
+        rig.advance(FILTERING)
+        wait_until(lambda: rig.status()["forwarded"] == 15, timeout=20,
+                   message="15 orders forwarded")
+
+        rows = [row for order_id in orders for row in rig.events(order_id)
+                if row["event"] == "APPROVED"]
+        assert [(r["state"], r["attempts"]) for r in rows] == [("done", 1)] * 15
+        submits = rig.submits()
+        stored = Counter(s["body"]["order_id"] for s in submits if s["status"] == 200)
+        assert stored == Counter(orders)
+        limited = [s for s in submits if s["status"] == 429]
+        assert {s["status"] for s in submits} <= {200, 429}
+        # Once a 429 is back, the shared gate holds every worker until the reset: at most
+        # one 429 per worker per window, where a harness ignoring the reset would hammer.
+        windows = math.floor(submits[-1]["time"]) - math.floor(submits[0]["time"]) + 1
+        assert len(limited) <= 4 * windows
+        assert rig.status()["dead_letters"] == 0
