@@ -195,3 +195,16 @@ def test_poplar_real_rate_limit_is_waited_out_without_spending_attempts(tmp_path
         windows = math.floor(submits[-1]["time"]) - math.floor(submits[0]["time"]) + 1
         assert len(limited) <= 4 * windows
         assert rig.status()["dead_letters"] == 0
+
+
+def test_lost_poplar_response_is_recognised_by_the_409_on_retry(tmp_path: Path) -> None:
+    """Poplar stores the order but answers after the harness gave up waiting (0.4 s latency,
+    0.3 s timeout); the retry (>= 0.5 s later) gets Poplar's 409: forwarded, not duplicated."""
+    with running_rig(tmp_path, http_timeout=0.3, backoff_base=1.0) as rig:
+        order = pending_order(rig)
+        rig.fault("poplar", method="POST", path="/v1/order", latency_ms=400, times=1)
+        row = approve(rig, order)
+
+        assert [s["status"] for s in rig.submits(order["id"])] == [200, 409]
+        assert (row["state"], row["reason"], row["attempts"]) == ("done", "forwarded:conflict", 2)
+        assert_forwarded_once(rig, order)
