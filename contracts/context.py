@@ -131,15 +131,25 @@ class Context:
                 return value
             time.sleep(interval)
 
+    def stored_ids(self) -> set[str]:
+        return {order["order_id"] for order in self.mocks.poplar.orders()}
+
+    def answered(self, order_ids: list[str], final_event: str | None = "APPROVED") -> bool:
+        """Every delivery of these orders answered (or given up), final event included."""
+        by_order: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        wanted = set(order_ids)
+        for delivery in self.mocks.sopost.deliveries():
+            if delivery["payload"].get("order_id") in wanted:
+                by_order[delivery["payload"]["order_id"]].append(delivery)
+        return all((final_event is None or any(d["event"] == final_event for d in found))
+                   and all(d["status"] in FINAL_DELIVERY for d in found)
+                   for found in (by_order[o] for o in order_ids))
+
     def wait_answered(self, order_ids: list[str], final_event: str = "APPROVED",
                       timeout: float | None = None) -> Snapshot:
         """Until the integration answered every delivery of these orders (final event
         included), then the settle time; the snapshot after that."""
-        def probe() -> bool:
-            snap = self.snapshot()
-            return all(snap.answered(order_id, final_event) for order_id in order_ids)
-
-        if not self.wait(probe, timeout):
+        if not self.wait(lambda: self.answered(order_ids, final_event), timeout, 0.1):
             self.evidence["warning"] = "deliveries still unanswered after the timeout"
         time.sleep(self.settle)
         return self.snapshot()
@@ -147,7 +157,7 @@ class Context:
     def wait_forwarded(self, order_ids: list[str], final_event: str = "APPROVED",
                        timeout: float | None = None) -> Snapshot:
         """Until every order is stored in Poplar (or the timeout), then as wait_answered."""
-        self.wait(lambda: all(self.snapshot().stored.get(o) for o in order_ids), timeout)
+        self.wait(lambda: set(order_ids) <= self.stored_ids(), timeout)
         return self.wait_answered(order_ids, final_event, timeout=5.0)
 
     # -- verdicts ------------------------------------------------------------------------

@@ -84,7 +84,7 @@ def out_of_order(ctx: Context) -> None:
     sopost.transition(order["id"], "APPROVED")
     sopost.transition(order["id"], "PROCESSING")
     ctx.evidence["sent"] = "PROCESSING at once; APPROVED after 1.2 s; PENDING after 1.5 s"
-    ctx.wait(lambda: len(ctx.snapshot().deliveries.get(order["id"], [])) >= 3, 5)
+    ctx.wait(lambda: len(sopost.deliveries(order_id=order["id"])) >= 3, 5)
     snap = ctx.wait_forwarded([order["id"]], final_event="PENDING")
     ctx.expect_once(snap, order["id"])
 

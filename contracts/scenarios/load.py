@@ -41,7 +41,7 @@ def _judge_all(ctx: Context, snap: Snapshot, orders: list[dict[str, Any]],
 
 def _wait_batch(ctx: Context, orders: list[dict[str, Any]], timeout: float) -> Snapshot:
     wanted = [o["id"] for o in orders if eligible(o, ctx.data_handler)]
-    ctx.wait(lambda: all(ctx.snapshot().stored.get(o) for o in wanted), timeout, 0.25)
+    ctx.wait(lambda: set(wanted) <= ctx.stored_ids(), timeout, 0.2)
     return ctx.wait_answered([o["id"] for o in orders], timeout=timeout)
 
 
@@ -142,7 +142,7 @@ def generated_orders(ctx: Context) -> None:
 def restart(ctx: Context) -> None:
     integration = ctx.require_exec()
     before = _create_many(ctx, [{} for _ in range(10)])
-    ctx.wait(lambda: all(ctx.snapshot().answered(o["id"], "APPROVED") for o in before), 10)
+    ctx.wait(lambda: ctx.answered([o["id"] for o in before]), 10, 0.1)
     code = integration.stop()
     ctx.evidence["stopped_with"] = code
     during = _create_many(ctx, [{} for _ in range(5)])  # deliveries fail and are retried
