@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -193,6 +194,7 @@ def server(name: str, command: list[str], ready_url: str, env: dict[str, str] | 
             yield process
         finally:
             _stop(process)
+            _wait_port_free(ready_url)
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -207,6 +209,18 @@ def _stop(process: subprocess.Popen) -> None:
     # Anything left in the group (a server's forked worker) goes too.
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
+
+
+def _wait_port_free(url: str, timeout: float = 10.0) -> None:
+    """Until nothing answers on ``url``'s port: the next server must not meet a leftover."""
+    parts = urlsplit(url)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            sock.settimeout(0.2)
+            if sock.connect_ex((parts.hostname or HOST, parts.port or 80)) != 0:
+                return
+        time.sleep(0.1)
 
 
 # -- wrk -----------------------------------------------------------------------------------
@@ -235,12 +249,15 @@ def wrk(url: str, *, threads: int = 2, connections: int = 32, duration: int = 5,
     out = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60)
     if out.returncode != 0:
         raise RuntimeError(f"wrk failed: {out.stderr or out.stdout}")
-    return {"loadavg_before": before, **parse_wrk(out.stdout)}
+    parsed = parse_wrk(out.stdout)
+    if "p99_ms" not in parsed:
+        parsed["wrk_output"] = out.stdout  # keep what could not be parsed, to look at
+    return {"loadavg_before": before, **parsed}
 
 
 def parse_wrk(text: str) -> dict[str, Any]:
     result: dict[str, Any] = {"non_2xx": 0, "socket_errors": 0}
-    percentiles = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", text, re.M))
+    percentiles = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", text, re.M))
     for key, value in percentiles.items():
         result[f"p{key}_ms"] = round(_ms(value), 3)
     match = re.search(r"^\s+Latency\s+(\S+)\s+(\S+)\s+(\S+)", text, re.M)
@@ -263,17 +280,30 @@ def parse_wrk(text: str) -> dict[str, Any]:
     return result
 
 
-def repeat_wrk(label: str, runs: int, **kwargs: Any) -> dict[str, Any]:
-    """``runs`` wrk runs (after a 1 s warm-up), each with its load average; best and median."""
-    url = kwargs.pop("url")
-    wrk(url, **{**kwargs, "duration": 1})  # warm-up: connections, caches, JIT (Prism)
-    results = []
-    for number in range(runs):
-        result = wrk(url, **kwargs)
-        print(f"  {label} run {number + 1}/{runs}: {result['rps']:.0f} req/s, "
-              f"p99 {result.get('p99_ms')} ms, non-2xx {result['non_2xx']}, "
-              f"errors {result['socket_errors']}, load {result['loadavg_before'][0]}",
-              flush=True)
-        results.append(result)
-    return {"label": label, "samples": results,
-            **summarise(results, higher=("rps",), lower=("p50_ms", "p99_ms"))}
+def warm_and_run(label: str, url: str, **kwargs: Any) -> dict[str, Any]:
+    """A 1 s warm-up (connections, caches, Prism's JIT), then one measured wrk run."""
+    wrk(url, **{**kwargs, "duration": 1})
+    result = wrk(url, **kwargs)
+    print(f"  {label}: {result['rps']:.0f} req/s, p99 {result.get('p99_ms')} ms, "
+          f"non-2xx {result['non_2xx']}, errors {result['socket_errors']}, "
+          f"load {result['loadavg_before'][0]}", flush=True)
+    return result
+
+
+def interleaved(contenders: dict[str, Callable[[], contextlib.AbstractContextManager]],
+                rounds: int, measure: Callable[[str, int], dict[str, Any]],
+                ) -> dict[str, dict[str, Any]]:
+    """``rounds`` rounds; in each, every contender is started fresh and measured once.
+
+    Interleaving spreads the machine's drifting background load over all contenders alike,
+    instead of favouring whichever ran while the machine was quiet.
+    """
+    samples: dict[str, list[dict[str, Any]]] = {label: [] for label in contenders}
+    for number in range(rounds):
+        print(f"round {number + 1}/{rounds}", flush=True)
+        for label, start in contenders.items():
+            with start():
+                samples[label].append(measure(label, number))
+    return {label: {"label": label, "samples": found,
+                    **summarise(found, higher=("rps",), lower=("p50_ms", "p99_ms"))}
+            for label, found in samples.items()}

@@ -11,6 +11,8 @@ Writes ``bench/results/poplar_throughput.json``.
 from __future__ import annotations
 
 import json
+import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +24,10 @@ from bench.common import (
     ROOT,
     ensure_prism,
     free_port,
+    interleaved,
     mockkit_command,
     require_wrk,
     server,
-    summarise,
     write_result,
     wrk,
 )
@@ -46,11 +48,10 @@ local head = [==[{head}]==]
 local tail = [==[{tail}]==]
 local threads = 0
 local counter = 0
-local me = "t"
 
 function setup(thread)
   threads = threads + 1
-  thread:set("me", "t" .. threads)
+  thread:set("me", "t" .. threads)  -- a global in that thread's own Lua state
 end
 
 function init(args)
@@ -85,39 +86,53 @@ def contenders(port: int) -> dict[str, tuple[list[str], str, bool]]:
 
 
 def stored_orders(base: str) -> int:
-    listing = requests.get(f"{base}/_mock/orders", timeout=60).json()
-    return sum(account["order_count"] for account in listing["accounts"])
+    """Orders the mock holds, once the count has settled (wrk stops its clock, not the server).
+
+    Retries a 500: listing orders while the last requests are still being stored can fail
+    with "dictionary changed size during iteration" (mocks/poplar/control.py iterates an
+    account's orders without the state lock).
+    """
+    previous = None
+    for _ in range(50):
+        response = requests.get(f"{base}/_mock/orders", timeout=60)
+        if response.status_code == 200:
+            count = sum(a["order_count"] for a in response.json()["accounts"])
+            if count == previous:
+                return count
+            previous = count
+        time.sleep(0.2)
+    raise RuntimeError(f"order count did not settle at {base}")
 
 
 def main() -> dict[str, Any]:
     require_wrk()
     port = free_port()
     base = f"http://{HOST}:{port}"
-    results: dict[str, Any] = {}
-    for label, (command, ready, is_mockkit) in contenders(port).items():
-        print(label, flush=True)
-        samples = []
-        for number in range(RUNS):
-            # A fresh server per run, so each run's stored count stands alone.
-            with server(label, command, ready):
-                wrk(f"{base}/v1/order", duration=1, connections=CONNECTIONS,
-                    script=lua_script(f"warm{number}"))
-                warm = stored_orders(base) if is_mockkit else 0
-                sample = wrk(f"{base}/v1/order", connections=CONNECTIONS,
-                             script=lua_script(f"run{number}"))
-                sample["ok_200"] = sample["requests"] - sample["non_2xx"]
-                if is_mockkit:
-                    stored = stored_orders(base) - warm
-                    sample["stored"] = stored
-                    sample["stored_minus_200s"] = stored - sample["ok_200"]
-                    sample["consistent"] = 0 <= stored - sample["ok_200"] <= CONNECTIONS
-            print(f"  run {number + 1}/{RUNS}: {sample['rps']:.0f} req/s, p99 "
-                  f"{sample.get('p99_ms')} ms, non-2xx {sample['non_2xx']}, "
-                  f"stored {sample.get('stored', '-')}, load {sample['loadavg_before'][0]}",
-                  flush=True)
-            samples.append(sample)
-        results[label] = {"samples": samples,
-                          **summarise(samples, higher=("rps",), lower=("p50_ms", "p99_ms"))}
+    table = contenders(port)
+
+    def measure(label: str, number: int) -> dict[str, Any]:
+        is_mockkit = table[label][2]
+        wrk(f"{base}/v1/order", duration=1, connections=CONNECTIONS,
+            script=lua_script(f"warm{number}"))
+        warm = stored_orders(base) if is_mockkit else 0
+        sample = wrk(f"{base}/v1/order", connections=CONNECTIONS,
+                     script=lua_script(f"run{number}"))
+        sample["ok_200"] = sample["requests"] - sample["non_2xx"]
+        if is_mockkit:
+            stored = stored_orders(base) - warm
+            sample["stored"] = stored
+            sample["stored_minus_200s"] = stored - sample["ok_200"]
+            sample["consistent"] = 0 <= stored - sample["ok_200"] <= CONNECTIONS
+        print(f"  {label}: {sample['rps']:.0f} req/s, p99 {sample.get('p99_ms')} ms, non-2xx "
+              f"{sample['non_2xx']}, stored {sample.get('stored', '-')}, "
+              f"load {sample['loadavg_before'][0]}", flush=True)
+        return sample
+
+    # A fresh server per run, so each run's stored count stands alone; rounds interleaved.
+    starters = {label: partial(server, label, command, ready,
+                               ready=(lambda r: r.status_code == 200) if is_mockkit else None)
+                for label, (command, ready, is_mockkit) in table.items()}
+    results = interleaved(starters, RUNS, measure)
     mockkit = results["mockkit (--quiet)"]
     ratio = mockkit["rps"]["median"] / results["prism (default logging)"]["rps"]["median"]
     ratio_quiet = mockkit["rps"]["median"] / results["prism (-v error)"]["rps"]["median"]

@@ -10,6 +10,7 @@ a p99 no worse. Writes ``bench/results/sopost_get.json``.
 from __future__ import annotations
 
 import base64
+from functools import partial
 from typing import Any
 
 from bench.common import (
@@ -20,10 +21,11 @@ from bench.common import (
     SOPOST_USER,
     ensure_prism,
     free_port,
+    interleaved,
     mockkit_command,
-    repeat_wrk,
     require_wrk,
     server,
+    warm_and_run,
     write_result,
 )
 
@@ -51,11 +53,11 @@ def main() -> dict[str, Any]:
     require_wrk()
     port = free_port()
     url = f"http://{HOST}:{port}/orders/{GUIDE_ORDER}"
-    results = {}
-    for label, (command, ready) in contenders(port).items():
-        print(label, flush=True)
-        with server(label, command, ready):
-            results[label] = repeat_wrk(label, RUNS, url=url, headers=AUTH)
+    starters = {label: partial(server, label, command, ready, ready=(
+        (lambda r: r.status_code == 200) if label.startswith("mockkit") else None))
+        for label, (command, ready) in contenders(port).items()}
+    results = interleaved(starters, RUNS,
+                          lambda label, _: warm_and_run(label, url, headers=AUTH))
     return verdict(results)
 
 
@@ -69,7 +71,8 @@ def verdict(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
                                                  prism_quiet["p99_ms"]["median"])
     data = {
         "parameters": {"path": f"GET /orders/{GUIDE_ORDER}", "wrk": "-t2 -c32 -d5s --latency",
-                       "runs": RUNS, "auth": "HTTP Basic (guide organisation)",
+                       "runs": RUNS, "order": "interleaved rounds, fresh server per run",
+                       "auth": "HTTP Basic (guide organisation)",
                        "mockkit": "mockkit serve --only sopost [--quiet]",
                        "prism": "prism mock openapi/sopost.yaml [-v error]"},
         "results": results,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 from typing import Any
 
 import requests
@@ -21,11 +22,12 @@ from bench.common import (
     PYTHON,
     ensure_bench_extras,
     free_port,
+    interleaved,
     latency_summary,
     loadavg,
-    repeat_wrk,
     require_wrk,
     server,
+    warm_and_run,
     write_result,
 )
 
@@ -92,23 +94,29 @@ def main() -> dict[str, Any]:
     ensure_bench_extras()
     port = free_port()
     base = f"http://{HOST}:{port}"
-    results = []
-    for label, command in commands(port).items():
-        print(f"{label}", flush=True)
-        with server(label, command, f"{base}/_mock/health", env=ENV):
-            load = repeat_wrk(label, RUNS, url=f"{base}/orders/{GUIDE_ORDER}")
-            probes = []
+    probes: dict[str, list[dict[str, Any]]] = {}
+
+    def measure(label: str, number: int) -> dict[str, Any]:
+        sample = warm_and_run(label, f"{base}/orders/{GUIDE_ORDER}")
+        if number == 0:  # the stall probe once per server: it is about behaviour, not speed
+            probes[label] = []
             for slow in (1, 3):
                 probe = {"loadavg_before": loadavg(), **stall_probe(base, slow)}
                 print(f"  stall probe, {slow} slow: first ordinary request "
                       f"{probe['first_ms']:.1f} ms, max {probe['max_ms']:.1f} ms", flush=True)
-                probes.append(probe)
-        results.append({**load, "stall_probes": probes})
+                probes[label].append(probe)
+        return sample
+
+    starters = {label: partial(server, label, command, f"{base}/_mock/health", env=ENV)
+                for label, command in commands(port).items()}
+    by_label = interleaved(starters, RUNS, measure)
+    results = [{**found, "stall_probes": probes[label]} for label, found in by_label.items()]
     granian = [r for r in results if r["label"].startswith("granian")]
     best = max(results, key=lambda r: r["rps"]["median"])
     data = {
         "parameters": {"path": f"GET /orders/{GUIDE_ORDER}", "wrk": "-t2 -c32 -d5s --latency",
-                       "runs": RUNS, "app": FACTORY, "options": ENV["MOCKKIT_SOPOST_OPTIONS"],
+                       "runs": RUNS, "order": "interleaved rounds, fresh server per run",
+                       "app": FACTORY, "options": ENV["MOCKKIT_SOPOST_OPTIONS"],
                        "fault": f"{FAULT_MS} ms latency on GET /orders/{SLOW_ID}",
                        "probe": "20 ordinary requests, one at a time, while 1 or 3 requests "
                                 "sit in the fault"},
