@@ -1,0 +1,48 @@
+"""Report rendering and exit codes, and scenario selection, without running anything."""
+
+from __future__ import annotations
+
+import json
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from contracts.report import Report, Result
+from contracts.scenarios import SCENARIOS, select
+
+
+def _report(*statuses: tuple[str, str]) -> Report:
+    return Report([Result(f"s{i}", i, f"title {i}", severity, status, 0.5,
+                          "why" if status != "passed" else "", {"orders": ["o"]})
+                   for i, (severity, status) in enumerate(statuses)], 1.0)
+
+
+@pytest.mark.parametrize(("statuses", "code"), [
+    ((("MUST", "passed"), ("SHOULD", "failed")), 0),
+    ((("MUST", "failed"), ("SHOULD", "passed")), 1),
+    ((("MUST", "error"),), 1),
+    ((("MUST", "skipped"), ("SHOULD", "error")), 0),
+])
+def test_exit_code_follows_must_scenarios_only(statuses, code) -> None:
+    assert _report(*statuses).exit_code == code
+
+
+def test_json_and_junit(tmp_path) -> None:
+    report = _report(("MUST", "failed"), ("SHOULD", "skipped"), ("SHOULD", "passed"))
+    report.write_json(tmp_path / "r.json")
+    report.write_junit(tmp_path / "r.xml")
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["summary"]["must_failed"] == ["s0"]
+    assert (data["summary"]["failed"], data["summary"]["skipped"]) == (1, 1)
+    suite = ET.parse(tmp_path / "r.xml").getroot().find("testsuite")
+    assert suite.get("failures") == "1" and suite.get("skipped") == "1"
+    assert "FAIL" in report.terminal() and "exit 1" in report.terminal()
+
+
+def test_select_by_id_or_number_runs_poplar_valid_last() -> None:
+    assert [s.id for s in select(["7"])] == ["rate-limit", "rate-limit-wait"]
+    assert [s.id for s in select(["poplar-valid", "1"])] == ["approved-consent", "poplar-valid"]
+    assert SCENARIOS[-1].id == "poplar-valid"
+    assert len({s.id for s in SCENARIOS}) == len(SCENARIOS) == 20
+    with pytest.raises(KeyError, match="unknown scenario"):
+        select(["99"])
