@@ -60,7 +60,7 @@ def make_clock(kind: str, start: float | None = None) -> Clock:
     raise ValueError(f"unknown clock {kind!r}: use 'real' or 'manual'")
 
 
-@dataclass(order=True)
+@dataclass(order=True, slots=True)
 class _Job:
     due: float
     sequence: int

@@ -32,7 +32,7 @@ def poplar_control_handlers(mock: PoplarMock) -> dict[str, Any]:
             "accounts": [_account(a) for a in chosen],
             "orders": [{**order.to_api(), "account_id": a.id, "received_at": order.received_at,
                         "updated_at": order.updated_at}
-                       for a in chosen for order in a.orders.values()],
+                       for a in chosen for order in mock.state.orders(a)],
         }
 
     def audience(req: ValidatedRequest) -> dict[str, Any]:

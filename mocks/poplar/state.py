@@ -214,6 +214,11 @@ class PoplarState:
             del account.orders[order_id]
             return order
 
+    def orders(self, account: Account) -> list[StoredOrder]:
+        """A snapshot of the account's orders: readers never see the dict mid-change."""
+        with self._lock:
+            return list(account.orders.values())
+
     def order(self, account: Account, order_id: str) -> StoredOrder:
         order = account.orders.get(order_id)
         if order is None:

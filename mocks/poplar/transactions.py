@@ -69,7 +69,7 @@ def _render(mock: PoplarMock, account_id: str | None, *, notice: str | None = No
                    "total": money(o.total), "currency": o.currency,
                    "items": [i["identifier"] for i in o.order_items],
                    "edited": o.updated_at != o.received_at}
-                  for o in reversed(account.orders.values())]
+                  for o in reversed(mock.state.orders(account))]
         rejected = [{"time": _iso(e.time), "method": e.method, "path": e.path,
                      "status": e.status, "reason": e.error or f"HTTP {e.status}"}
                     for e in reversed(mock.runtime.journal.entries())
