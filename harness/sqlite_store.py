@@ -4,12 +4,11 @@ WAL lets the webhook receiver insert while workers read and claim. Writes that m
 take ``BEGIN IMMEDIATE`` so the write lock is held from the first read (no lost claims between
 SELECT and UPDATE).
 
-Durability is chosen per write. Inserting an event we are about to acknowledge runs with
-``synchronous=FULL``: it must survive a power cut, because SoPost will not send it again after
-our 202. Worker transitions run with ``synchronous=NORMAL`` (in WAL mode, still safe against
-``kill -9``; a power cut can only roll back recent progress, which is then redone, and a
-repeated Poplar submit is caught by its 409). That keeps one fsync per acknowledged event
-instead of one per step.
+Durability is chosen per write. Inserting an event we are about to acknowledge is
+``synchronous=FULL``, with concurrent inserts sharing one commit: it must survive a power cut,
+as SoPost will not resend after our 202. Worker steps are ``synchronous=NORMAL``: in WAL mode
+still safe against ``kill -9``; a power cut can only undo recent progress, which is redone
+(Poplar's 409 catches a repeated submit).
 
 Writers in this process queue on a lock of their own before SQLite's: SQLite's busy handler
 polls with sleeps of up to 100 ms, which turned lock waits into long ack tails.
@@ -23,48 +22,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from harness.group_commit import GroupCommitter
+from harness.sqlite_sql import (
+    DUE_RECEIVED,
+    EXPIRED_LEASE,
+    INSERT_EVENT,
+    SCHEMA,
+)
 from harness.store import ClaimedEvent, DeadLetter, EventState, NewEvent
 
 __all__ = ["SqliteStore"]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    event_id         TEXT PRIMARY KEY,
-    event            TEXT NOT NULL,
-    order_id         TEXT NOT NULL,
-    activity_id      TEXT NOT NULL,
-    payload          TEXT NOT NULL,
-    state            TEXT NOT NULL
-        CHECK (state IN ('received', 'processing', 'done', 'skipped', 'dead')),
-    reason           TEXT,
-    attempts         INTEGER NOT NULL DEFAULT 0,
-    received_at      REAL NOT NULL,
-    next_attempt_at  REAL NOT NULL,
-    lease_expires_at REAL,
-    claim_token      TEXT,
-    last_error       TEXT,
-    updated_at       REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_ready ON events (state, next_attempt_at, received_at);
-CREATE INDEX IF NOT EXISTS events_lease ON events (state, lease_expires_at);
-CREATE INDEX IF NOT EXISTS events_order ON events (order_id, state);
-CREATE TABLE IF NOT EXISTS forwarded (
-    order_id     TEXT PRIMARY KEY,  -- the SoPost order id: at most one Poplar order each
-    event_id     TEXT NOT NULL,
-    outcome      TEXT NOT NULL,     -- 'created', or 'conflict' when Poplar already had it
-    poplar_id    TEXT,
-    forwarded_at REAL NOT NULL
-);
-"""
-
-_EVENT_COLUMNS = "event_id, event, order_id, activity_id, received_at, attempts"
-_NOT_HELD = (" AND NOT EXISTS (SELECT 1 FROM events AS o WHERE o.order_id = e.order_id"
-             " AND o.state = 'processing' AND o.lease_expires_at > :now)")
-_DUE_RECEIVED = (f"SELECT {_EVENT_COLUMNS} FROM events AS e WHERE e.state = 'received'"
-                 f" AND e.next_attempt_at <= :now{_NOT_HELD}"
-                 " ORDER BY e.next_attempt_at, e.received_at LIMIT 1")
-_EXPIRED_LEASE = (f"SELECT {_EVENT_COLUMNS} FROM events AS e WHERE e.state = 'processing'"
-                  f" AND e.lease_expires_at <= :now{_NOT_HELD} ORDER BY e.lease_expires_at LIMIT 1")
 
 
 class SqliteStore:
@@ -79,9 +46,10 @@ class SqliteStore:
         self._connections: dict[threading.Thread, sqlite3.Connection] = {}
         self._closed = False
         self._writer = threading.Lock()
+        self._inserts = GroupCommitter(self._insert_batch, name="inbox-inserts")
         conn = self._conn()
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.executescript(_SCHEMA)
+        conn.executescript(SCHEMA)
 
     def _conn(self, synchronous: str = "NORMAL") -> sqlite3.Connection:
         conn = self._connection()
@@ -122,17 +90,36 @@ class SqliteStore:
     # -- receiver ------------------------------------------------------------------------
 
     def add(self, event: NewEvent, now: float) -> bool:
+        """Insert (``False`` for a duplicate ``event_id``); durable when it returns."""
+        return self._inserts.submit((event, now))
+
+    def _insert_batch(self, batch: list[tuple[NewEvent, float]]) -> list[bool]:
         conn = self._conn(synchronous="FULL")
         with self._writer:
-            cur = conn.execute(
-                "INSERT INTO events (event_id, event, order_id, activity_id, payload, state,"
-                " received_at, next_attempt_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, 'received', ?, ?, ?)"
-                " ON CONFLICT (event_id) DO NOTHING",
-                (event.event_id, event.event, event.order_id, event.activity_id,
-                 event.payload, now, now, now),
-            )
-        return cur.rowcount == 1
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                inserted = [
+                    conn.execute(
+                        INSERT_EVENT,
+                        (
+                            event.event_id,
+                            event.event,
+                            event.order_id,
+                            event.activity_id,
+                            event.payload,
+                            now,
+                            now,
+                            now,
+                        ),
+                    ).rowcount
+                    == 1
+                    for event, now in batch
+                ]
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        return inserted
 
     # -- workers -------------------------------------------------------------------------
 
@@ -141,7 +128,7 @@ class SqliteStore:
             # Due events first, then expired leases: two index walks that stop at the first
             # hit, instead of sorting the whole backlog under the write lock.
             row = None
-            for due in _DUE_RECEIVED, _EXPIRED_LEASE:
+            for due in DUE_RECEIVED, EXPIRED_LEASE:
                 row = row or conn.execute(due, {"now": now}).fetchone()
             if row is None:
                 return None
@@ -289,6 +276,7 @@ class SqliteStore:
         self._conn().execute("SELECT COUNT(*) FROM forwarded").fetchone()
 
     def close(self) -> None:
+        self._inserts.stop()
         with self._lock:
             self._closed = True
             connections, self._connections = self._connections, {}

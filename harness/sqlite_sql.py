@@ -1,0 +1,55 @@
+"""The SQLite inbox's schema and its hot statements, kept apart from the store's logic."""
+
+from __future__ import annotations
+
+__all__ = ["DUE_RECEIVED", "EVENT_COLUMNS", "EXPIRED_LEASE", "INSERT_EVENT", "SCHEMA"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    event_id         TEXT PRIMARY KEY,
+    event            TEXT NOT NULL,
+    order_id         TEXT NOT NULL,
+    activity_id      TEXT NOT NULL,
+    payload          TEXT NOT NULL,
+    state            TEXT NOT NULL
+        CHECK (state IN ('received', 'processing', 'done', 'skipped', 'dead')),
+    reason           TEXT,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    received_at      REAL NOT NULL,
+    next_attempt_at  REAL NOT NULL,
+    lease_expires_at REAL,
+    claim_token      TEXT,
+    last_error       TEXT,
+    updated_at       REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_ready ON events (state, next_attempt_at, received_at);
+CREATE INDEX IF NOT EXISTS events_lease ON events (state, lease_expires_at);
+CREATE INDEX IF NOT EXISTS events_order ON events (order_id, state);
+CREATE TABLE IF NOT EXISTS forwarded (
+    order_id     TEXT PRIMARY KEY,  -- the SoPost order id: at most one Poplar order each
+    event_id     TEXT NOT NULL,
+    outcome      TEXT NOT NULL,     -- 'created', or 'conflict' when Poplar already had it
+    poplar_id    TEXT,
+    forwarded_at REAL NOT NULL
+);
+"""
+
+EVENT_COLUMNS = "event_id, event, order_id, activity_id, received_at, attempts"
+INSERT_EVENT = (
+    "INSERT INTO events (event_id, event, order_id, activity_id, payload, state,"
+    " received_at, next_attempt_at, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, 'received', ?, ?, ?) ON CONFLICT (event_id) DO NOTHING"
+)
+_NOT_HELD = (
+    " AND NOT EXISTS (SELECT 1 FROM events AS o WHERE o.order_id = e.order_id"
+    " AND o.state = 'processing' AND o.lease_expires_at > :now)"
+)
+DUE_RECEIVED = (
+    f"SELECT {EVENT_COLUMNS} FROM events AS e WHERE e.state = 'received'"
+    f" AND e.next_attempt_at <= :now{_NOT_HELD}"
+    " ORDER BY e.next_attempt_at, e.received_at LIMIT 1"
+)
+EXPIRED_LEASE = (
+    f"SELECT {EVENT_COLUMNS} FROM events AS e WHERE e.state = 'processing'"
+    f" AND e.lease_expires_at <= :now{_NOT_HELD} ORDER BY e.lease_expires_at LIMIT 1"
+)
