@@ -16,7 +16,6 @@ import threading
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -25,18 +24,15 @@ from flask import Flask, jsonify, request
 from standardwebhooks.webhooks import Webhook
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from tests.unit.harness import harness_samples as samples
+
 T = TypeVar("T")
 
 SOPOST_USER = "11111111-2222-3333-4444-555555555555"
 SOPOST_PASSWORD = "66666666-7777-8888-9999-000000000000"
 POPLAR_TOKEN = "prod-token-123"
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"harness-test-secret-0123456789ab").decode()
-SOPOST_CONSENT = {
-    "consent_id": "d2271011-4d8a-47e7-9d4a-5045780fbce9",
-    "consent_name": "SoPost Marketing Optin",
-    "data_handler": "SoPost",
-    "status": "APPROVED",
-}
+SOPOST_CONSENT = samples.GUIDE_ORDER["consents"][0]
 
 POPLAR_FIELDS = {
     "order_id", "order_date", "currency", "total", "customer_email_sha256", "customer_email",
@@ -44,18 +40,6 @@ POPLAR_FIELDS = {
 }  # fmt: skip
 POPLAR_ADDRESS = {"name", "address_1", "address_2", "city", "state", "postal_code", "country"}
 POPLAR_ITEM = {"identifier", "description", "quantity", "total", "price", "category", "metadata"}
-
-
-def wait_until(predicate: Callable[[], T], timeout: float = 10.0, what: str = "") -> T:
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
-        time.sleep(0.01)
 
 
 class Served:
@@ -98,39 +82,11 @@ def rate_limited(seconds_from_now: float = 1.0) -> Failure:
 
 
 def make_order(status: str = "APPROVED", **changes: Any) -> dict[str, Any]:
-    order = {
-        "id": str(uuid.uuid4()),
-        "short_id": secrets.token_hex(6).upper()[:11],
-        "activity_id": "932c6eba-6fc5-4e41-9ea9-5fd2fe950b25",
-        "address": {
-            "line_1": "SoPost Ltd",
-            "line_2": "The Core, Bath Lane",
-            "town": "Newcastle Upon Tyne",
-            "district": "Tyne & Wear",
-            "territory": "GBR",
-            "postcode": "NE4 5TF",
-        },
-        "full_name": "Joe Bloggs",
-        "email": "Joe.Bloggs@Example.com",
-        "provider": "my-integration",
-        "identity": str(uuid.uuid4()),
-        "telephone": "+441914980123",
-        "line_items": [{"stock_partition_id": "f3a10b3a-a02f-4568-b1ca-ea6571620f91"}],
-        "status": status,
-        "consents": [dict(SOPOST_CONSENT)],
-        "custom_questions": [
-            {
-                "question_text": "What is your biggest skincare concern?",
-                "question_id": "skincare-concern-101",
-                "answer": [
-                    {"answer_text": "Signs of ageing", "answer_id": "ageing-423"},
-                    {"answer_text": "Sun damage", "answer_id": "sun-033"},
-                ],
-            }
-        ],
-    }
-    order.update(changes)
-    return order
+    """The guide's order under a fresh id and identity, with a mixed-case e-mail."""
+    return samples.order(id=str(uuid.uuid4()), short_id=secrets.token_hex(6).upper()[:11],
+                         activity_id="932c6eba-6fc5-4e41-9ea9-5fd2fe950b25",
+                         email="Joe.Bloggs@Example.com", identity=str(uuid.uuid4()),
+                         status=status, **changes)
 
 
 def make_event(order: dict[str, Any], status: str | None = None) -> dict[str, str]:

@@ -15,8 +15,8 @@ from tests.integration.harness.harness_testkit import (
     make_order,
     rate_limited,
     signed_headers,
-    wait_until,
 )
+from tests.support import wait_until
 
 
 @pytest.mark.slow
@@ -41,7 +41,7 @@ def test_500_orders_in_a_burst_are_forwarded_exactly_once(start_harness, sopost_
         statuses = list(pool.map(deliver, events))
     assert statuses == [202] * len(events)
 
-    wait_until(lambda: harness.status()["forwarded"] == 500, timeout=60, what="500 forwarded")
+    wait_until(lambda: harness.status()["forwarded"] == 500, timeout=60, message="500 forwarded")
     wait_until(lambda: harness.status()["inbox"]["received"] == 0, timeout=10)
     assert len(fake_poplar.orders) == 500
     assert max(fake_poplar.created.values()) == 1

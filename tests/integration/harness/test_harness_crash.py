@@ -24,8 +24,8 @@ from tests.integration.harness.harness_testkit import (
     make_event,
     make_order,
     signed_headers,
-    wait_until,
 )
+from tests.support import wait_until
 
 ORDERS = 300
 KILLS = 6
@@ -50,7 +50,7 @@ class HarnessProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        wait_until(self.healthy, timeout=15, what="harness /health")
+        wait_until(self.healthy, timeout=15, message="harness /health")
 
     def healthy(self) -> bool:
         try:
@@ -141,7 +141,7 @@ def test_sigkill_during_a_burst_loses_and_duplicates_nothing(sopost_fake, poplar
             harness.start()
         sender.join(30)
         assert sender_done.is_set()
-        wait_until(lambda: eligible <= set(fake_poplar.orders), timeout=30, what="all forwarded")
+        wait_until(lambda: eligible <= set(fake_poplar.orders), timeout=30, message="all forwarded")
         status = wait_until(
             lambda: (
                 (s := requests.get(f"{harness.url}/status", timeout=2).json())["inbox"]["received"]
@@ -150,7 +150,7 @@ def test_sigkill_during_a_burst_loses_and_duplicates_nothing(sopost_fake, poplar
                 and s
             ),
             timeout=15,
-            what="inbox drained",
+            message="inbox drained",
         )
     except BaseException:
         print(harness.log.read_text()[-5000:])

@@ -7,8 +7,8 @@ from tests.integration.harness.harness_testkit import (
     make_event,
     make_order,
     rate_limited,
-    wait_until,
 )
+from tests.support import wait_until
 
 
 def test_poplar_429_waits_for_the_reset_then_forwards_once(start_harness, sopost_fake, poplar_fake):

@@ -12,8 +12,8 @@ from tests.integration.harness.harness_testkit import (
     SOPOST_CONSENT,
     make_event,
     make_order,
-    wait_until,
 )
+from tests.support import wait_until
 
 
 def settled(harness) -> bool:
@@ -34,7 +34,7 @@ def test_approved_order_with_consent_is_forwarded_once_with_mapped_fields(
     assert response.status_code == 202
     assert response.json() == {"event_id": event["event_id"], "duplicate": False}
 
-    body = wait_until(lambda: fake_poplar.orders.get(order["id"]), what="the Poplar order")
+    body = wait_until(lambda: fake_poplar.orders.get(order["id"]), message="the Poplar order")
     assert body == {
         "order_id": order["id"],
         "order_date": datetime.now(UTC).date().isoformat(),
@@ -45,7 +45,7 @@ def test_approved_order_with_consent_is_forwarded_once_with_mapped_fields(
             "name": "Joe Bloggs",
             "address_1": "SoPost Ltd",
             "address_2": "The Core, Bath Lane",
-            "city": "Newcastle Upon Tyne",
+            "city": "Newcastle Upon Type",
             "state": "Tyne & Wear",
             "postal_code": "NE4 5TF",
             "country": "GBR",
@@ -128,7 +128,7 @@ def test_duplicated_and_reordered_deliveries_forward_one_order(
     answers = [harness.send(event).json()["duplicate"] for event in deliveries]
     assert answers.count(True) == 15 and answers.count(False) == 15
 
-    wait_until(lambda: settled(harness), what="inbox drained")
+    wait_until(lambda: settled(harness), message="inbox drained")
     for order in orders:
         assert fake_poplar.created[order["id"]] == 1
     posted = [order_id for order_id, _, _ in fake_poplar.requests]

@@ -15,7 +15,8 @@ import requests
 
 from harness.app import create_app
 from harness.config import HarnessConfig
-from tests.integration.harness.harness_testkit import Served, free_port, wait_until
+from tests.integration.harness.harness_testkit import Served, free_port
+from tests.support import wait_until
 
 sopost_app = pytest.importorskip("mocks.sopost.app")
 poplar_app = pytest.importorskip("mocks.poplar.app")
@@ -85,12 +86,12 @@ def test_approved_order_with_consent_reaches_the_poplar_mock_once(mocks_and_harn
     assert no_consent.status_code == 201, no_consent.text
     order, skipped = created.json(), no_consent.json()
     # PENDING webhooks arrive at once; approval comes after the filtering delay.
-    wait_until(lambda: status()["skipped_by_reason"].get("pending") == 2, what="PENDING events")
+    wait_until(lambda: status()["skipped_by_reason"].get("pending") == 2, message="PENDING events")
     requests.post(f"{urls['sopost']}/_mock/clock/advance", json={"seconds": 3}, timeout=5)
 
     forwarded = wait_until(lambda: poplar_orders(urls["poplar"]).get(order["id"]), timeout=15)
     assert forwarded["order_id"] == order["id"]
-    wait_until(lambda: status()["skipped_by_reason"].get("no_consent") == 1, what="no_consent")
+    wait_until(lambda: status()["skipped_by_reason"].get("no_consent") == 1, message="no_consent")
     assert skipped["id"] not in poplar_orders(urls["poplar"])
     assert status()["forwarded"] == 1
     assert status()["dead_letters"] == 0
