@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from mocks.core.control import common_control_handlers
+from mocks.core.app import build_app
 from mocks.core.errors import ApiError
 from mocks.core.ids import IdSource
 from mocks.core.runtime import MockRuntime, RuntimeConfig
@@ -191,16 +191,11 @@ def api_handlers(mock: PoplarMock) -> dict[str, Any]:
 def create_app(config: PoplarConfig | None = None, *, start: bool = True) -> Flask:
     """A Poplar mock app; ``start`` runs its scheduler (off for unit tests)."""
     mock = PoplarMock(config or PoplarConfig())
-    app = Flask(__name__)
-    app.json.sort_keys = False  # keep the documented field order
-    control = {**common_control_handlers(mock.runtime, mock.reset),
-               **poplar_control_handlers(mock)}
-    mock.runtime.install(app, api_handlers(mock), control, gate=mock.authenticate,
-                         prefixes=("",), exempt_prefixes=(DASHBOARD_PREFIX,))
+    app = build_app(__name__, mock, api_handlers(mock), poplar_control_handlers(mock),
+                    prefixes=("",), exempt_prefixes=(DASHBOARD_PREFIX,))
     app.before_request(mock.count_request)  # after the runtime's fault check
     app.after_request(mock.add_rate_headers)
     app.register_blueprint(transactions_blueprint(mock), url_prefix=DASHBOARD_PREFIX)
-    app.extensions["mockkit"] = mock
     if start:
         mock.start()
     return app

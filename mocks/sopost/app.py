@@ -14,7 +14,7 @@ from typing import Any
 from faker import Faker
 from flask import Flask, g, request
 
-from mocks.core.control import common_control_handlers
+from mocks.core.app import build_app
 from mocks.core.errors import ApiError, error_body
 from mocks.core.ids import IdSource
 from mocks.core.runtime import MockRuntime, RuntimeConfig
@@ -170,13 +170,8 @@ def api_handlers(mock: SoPostMock) -> dict[str, Any]:
 def create_app(config: SoPostConfig | None = None, *, start: bool = True) -> Flask:
     """A SoPost mock app; ``start`` runs its scheduler and webhook senders (off for unit tests)."""
     mock = SoPostMock(config or SoPostConfig())
-    app = Flask(__name__)
-    app.json.sort_keys = False  # keep the documented field order
-    control = {**common_control_handlers(mock.runtime, mock.reset),
-               **sopost_control_handlers(mock)}
-    mock.runtime.install(app, api_handlers(mock), control, gate=mock.authenticate,
-                         prefixes=("", "/v1"))
-    app.extensions["mockkit"] = mock
+    app = build_app(__name__, mock, api_handlers(mock), sopost_control_handlers(mock),
+                    prefixes=("", "/v1"))
     if start:
         mock.start()
     return app

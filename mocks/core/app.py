@@ -1,0 +1,34 @@
+"""The part of every vendor's ``create_app`` that is the same: one Flask app per mock object."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from flask import Flask
+
+from mocks.core.control import common_control_handlers
+from mocks.core.runtime import Handler, MockRuntime
+from mocks.core.spec import Operation
+
+__all__ = ["VendorMock", "build_app"]
+
+
+class VendorMock(Protocol):
+    """What a vendor's mock object offers the app builder."""
+
+    runtime: MockRuntime
+
+    def reset(self) -> None: ...
+
+    def authenticate(self, operation: Operation) -> Any: ...
+
+
+def build_app(import_name: str, mock: VendorMock, handlers: dict[str, Handler],
+              control_handlers: dict[str, Handler], **install: Any) -> Flask:
+    """A Flask app serving ``mock``'s spec and control API; it owns ``mock`` in its extensions."""
+    app = Flask(import_name)
+    app.json.sort_keys = False  # keep the documented field order
+    control = {**common_control_handlers(mock.runtime, mock.reset), **control_handlers}
+    mock.runtime.install(app, handlers, control, gate=mock.authenticate, **install)
+    app.extensions["mockkit"] = mock
+    return app
