@@ -25,6 +25,7 @@ BENCHMARKS = {
     "poplar_throughput": "Poplar POST /v1/order: mockkit vs Prism 5 (wrk + Lua)",
     "harness": "reference harness: forwarding rate, end-to-end latency, ack latency",
     "verify_harness": "mockkit verify against the harness",
+    "provider_conformance": "schemathesis cases/s against the mocks, in-process",
 }
 SKIPPED = 3
 

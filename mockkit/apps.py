@@ -6,6 +6,7 @@ server builds the app in a separate process; this module turns them back into co
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -47,6 +48,15 @@ def sopost_config(options: dict[str, Any]) -> SoPostConfig:
     )
 
 
+def _serving(app: Flask) -> Flask:
+    """Freeze start-up objects and collect garbage less often: a mock keeps thousands of
+    journal entries and orders alive, and full collections over them showed up as p99 spikes."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+    return app
+
+
 def _configure_logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
@@ -67,10 +77,10 @@ def poplar_config(options: dict[str, Any]) -> PoplarConfig:
 def sopost_app() -> Flask:
     """Granian factory: the SoPost mock built from ``$MOCKKIT_SOPOST_OPTIONS``."""
     _configure_logging()
-    return create_sopost(sopost_config(json.loads(os.environ.get(SOPOST_ENV, "{}"))))
+    return _serving(create_sopost(sopost_config(json.loads(os.environ.get(SOPOST_ENV, "{}")))))
 
 
 def poplar_app() -> Flask:
     """Granian factory: the Poplar mock built from ``$MOCKKIT_POPLAR_OPTIONS``."""
     _configure_logging()
-    return create_poplar(poplar_config(json.loads(os.environ.get(POPLAR_ENV, "{}"))))
+    return _serving(create_poplar(poplar_config(json.loads(os.environ.get(POPLAR_ENV, "{}")))))

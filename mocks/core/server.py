@@ -39,7 +39,8 @@ class LiveServer:
         self._server.daemon_threads = True
         self.host = host
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever,
+        # Poll for shutdown every 50 ms (not the default 500): suites stop many servers.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name=f"live-server-{self.port}", daemon=True)
 
     @property

@@ -16,7 +16,6 @@ With the manual clock, an order created through ``/_mock/orders`` announces PEND
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,16 +40,6 @@ POPLAR_TOKEN = "prod_harness_mocks_token"
 FILTERING = 0.2  # mock seconds from PENDING to the filtering decision
 STAGE = 0.3  # mock seconds between distribution stages
 FINAL_STATES = ("done", "skipped", "dead")
-
-
-class _Server(LiveServer):
-    """``LiveServer`` polling for shutdown every 50 ms instead of 500 ms (three servers per
-    test would otherwise add 1.5 s to every teardown)."""
-
-    def __init__(self, app: Any) -> None:
-        super().__init__(app)
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name=f"live-server-{self.port}", daemon=True)
 
 
 class _LateApp:
@@ -187,9 +176,9 @@ def running_rig(tmp_path: Path, poplar_config: PoplarConfig | None = None,
     )
     late = _LateApp()
     with (
-        _Server(create_sopost(sopost_config)) as sopost,
-        _Server(create_poplar(poplar_config or PoplarConfig())) as poplar,
-        _Server(late) as front,
+        LiveServer(create_sopost(sopost_config)) as sopost,
+        LiveServer(create_poplar(poplar_config or PoplarConfig())) as poplar,
+        LiveServer(late) as front,
         requests.Session() as http,
     ):
         subscription = http.post(f"{sopost.url}/v1/webhooks", timeout=5, json={
