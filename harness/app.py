@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from harness.config import HarnessConfig
 from harness.receiver import PayloadError, SignatureError
@@ -94,6 +95,15 @@ def retry_dead_letter(event_id: str):
     return jsonify({"event_id": event_id, "state": "received"}), 202
 
 
+def _http_error(error: HTTPException):
+    """Unknown routes, wrong methods, oversized bodies: JSON like every other answer."""
+    title = "".join(word.capitalize() for word in (error.name or "Error").split())
+    response = _error(error.code or 500, title, error.description or "request failed")
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        response[0].headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
 def create_app(config: HarnessConfig | None = None) -> Flask:
     """Build the harness app and start its workers (config from the environment if None)."""
     config = config or HarnessConfig.from_env(os.environ)
@@ -103,5 +113,6 @@ def create_app(config: HarnessConfig | None = None) -> Flask:
     service = HarnessService(config)
     app.extensions["harness"] = service
     app.register_blueprint(bp)
+    app.register_error_handler(HTTPException, _http_error)
     service.start()
     return app
