@@ -115,6 +115,7 @@ class MockRuntime:
         if rule.latency_ms:
             time.sleep(rule.latency_ms / 1000)  # wall-clock latency: it is what clients feel
         if rule.drop:
+            g.dropped = True
             return _dropped_connection()
         if rule.status:
             error = ApiError.from_status(rule.status, f"Injected fault {rule.id}: this "
@@ -135,7 +136,8 @@ class MockRuntime:
             body = request.get_json(silent=True)
         self.journal.record(
             time=self.clock.now(), method=request.method, path=request.path,
-            query=request.query_string.decode("latin-1"), status=response.status_code,
+            query=request.query_string.decode("latin-1"),
+            status=0 if g.get("dropped") else response.status_code,  # 0: no answer was sent
             verdict=verdict, operation_id=g.get("operation_id"), error=g.get("error"),
             body=body, account=g.get("account"), duration_ms=round(duration, 3))
         if self.config.log_requests:

@@ -74,6 +74,9 @@ def test_drop_fault_breaks_the_connection(sopost_live) -> None:
     with pytest.raises(requests.exceptions.RequestException):
         requests.get(base + ORDER_PATH, timeout=5)
     assert requests.get(base + ORDER_PATH, timeout=5).status_code == 200
+    journal = requests.get(f"{base}/_mock/requests", params={"path": ORDER_PATH},
+                           timeout=5).json()["requests"]
+    assert [(e["status"], e["verdict"]) for e in journal] == [(0, "fault"), (200, "valid")]
 
 
 def test_faults_can_be_listed_and_removed(sopost_live) -> None:
