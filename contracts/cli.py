@@ -37,7 +37,7 @@ def _scenario_list() -> str:
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a JUnit XML report here.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the JSON report here (format: notes/contracts.md).")
+              help="Write the JSON report here (format: see the README).")
 @click.option("--data-handler", default="SoPost", show_default=True,
               help="The data handler whose consent opts a consumer in for the brand.")
 @click.option("--sopost-port", type=int, help="SoPost mock port (default: free, or 8080 "

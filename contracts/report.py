@@ -1,6 +1,6 @@
 """Verify results and their three renderings: terminal, JUnit XML, JSON (format version 1).
 
-The JSON format is a public contract (CI tools parse it); notes/contracts.md documents it.
+The JSON format is a public contract (CI tools parse it); the README documents it.
 Add fields, never rename or remove them, and bump ``FORMAT_VERSION`` if you must.
 """
 

@@ -90,7 +90,8 @@ def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> R
                      seed=options.seed)
     started = time.monotonic()
     with mocks, tempfile.TemporaryDirectory(prefix="mockkit-verify-") as scratch:
-        port = free_port()
+        # Attached: PORT is the one the integration already listens on (from its URL).
+        port = (urlsplit(options.webhook_url).port or 80) if attached else free_port()
         url = options.webhook_url or f"http://127.0.0.1:{port}{options.webhook_path}"
         subscription = mocks.subscribe(url)
         env = mocks.env(port, subscription.secret, options.poplar_token)

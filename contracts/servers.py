@@ -114,7 +114,7 @@ def integration_env(sopost_url: str, poplar_url: str, port: int, user: str, pass
                     webhook_secret: str | None, poplar_token: str = DEFAULT_POPLAR_TOKEN,
                     base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment contract of an integration under test (documented in
-    notes/contracts.md): ``base`` (default os.environ) plus the vendor URLs and secrets."""
+    the README): ``base`` (default os.environ) plus the vendor URLs and secrets."""
     env = dict(os.environ if base is None else base)
     env.update({
         "PORT": str(port),

@@ -44,7 +44,7 @@ def test_users_conftest_names_do_not_clash(sopost, sopost_mock):
     assert sopost == 'mine' and sopost_mock.url
 '''
 
-# The example from notes/contracts.md: a user's contract test for their own integration.
+# The README's example: a user's contract test for their own integration.
 USER_CONTRACT_TEST = '''
 import subprocess, sys, time
 import requests
