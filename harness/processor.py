@@ -16,6 +16,7 @@ import logging
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from harness.backoff import Backoff, RateGate
 from harness.clients import (
@@ -35,6 +36,17 @@ __all__ = ["MAX_RATE_LIMIT_WAIT", "Processor"]
 
 # A reset time further away than this is treated as garbage (e.g. milliseconds, not seconds).
 MAX_RATE_LIMIT_WAIT = 3600.0
+
+
+T = TypeVar("T")
+
+
+class _Settled(Exception):
+    """The event reached its next state inside a vendor call; ``outcome`` names it."""
+
+    def __init__(self, outcome: str) -> None:
+        super().__init__(outcome)
+        self.outcome = outcome
 
 
 class Processor:
@@ -84,16 +96,14 @@ class Processor:
             self._log(ev, "already_forwarded")
             return "already_forwarded"
 
-        if (until := self.sopost_gate.blocked_until(self.clock())) is not None:
-            return self._defer(ev, until, "sopost rate limit in force")
         try:
-            order = self.sopost.get_order(ev.order_id)
-        except RateLimited as exc:
-            return self._rate_limited(ev, self.sopost_gate, exc)
-        except TransientError as exc:
-            return self._retry(ev, exc.reason)
-        except VendorError as exc:
-            return self._dead(ev, exc.reason)
+            return self._forward_if_eligible(ev)
+        except _Settled as settled:
+            return settled.outcome
+
+    def _forward_if_eligible(self, ev: ClaimedEvent) -> str:
+        order = self._call(ev, self.sopost_gate, "sopost",
+                           lambda: self.sopost.get_order(ev.order_id))
         if order.get("id") != ev.order_id:
             return self._dead(ev, "sopost returned a different order id")
 
@@ -108,23 +118,36 @@ class Processor:
         except MappingError as exc:
             return self._dead(ev, f"mapping: {exc}")
 
-        if (until := self.poplar_gate.blocked_until(self.clock())) is not None:
-            return self._defer(ev, until, "poplar rate limit in force")
         try:
-            poplar_id = self.poplar.submit_order(mapped.body)
+            poplar_id = self._call(ev, self.poplar_gate, "poplar",
+                                   lambda: self.poplar.submit_order(mapped.body))
             outcome = "created"
         except Conflict:
             # Our order_id is the SoPost id: a 409 means an earlier attempt of ours landed.
             poplar_id, outcome = None, "conflict"
-        except RateLimited as exc:
-            return self._rate_limited(ev, self.poplar_gate, exc)
-        except TransientError as exc:
-            return self._retry(ev, exc.reason)
-        except VendorError as exc:
-            return self._dead(ev, exc.reason)
         self.store.mark_forwarded(ev, outcome, poplar_id, self.clock())
         self._log(ev, "forwarded", outcome=outcome, status=order.get("status"), notes=mapped.notes)
         return "forwarded"
+
+    def _call(self, ev: ClaimedEvent, gate: RateGate, vendor: str, call: Callable[[], T]) -> T:
+        """One vendor call with the shared failure rules; a settled event raises _Settled.
+
+        A rate limit in force or a 429 defers without spending an attempt; a transient error
+        retries with backoff; any other vendor error is permanent (dead letter). Conflict is
+        the caller's to interpret.
+        """
+        if (until := gate.blocked_until(self.clock())) is not None:
+            raise _Settled(self._defer(ev, until, f"{vendor} rate limit in force"))
+        try:
+            return call()
+        except RateLimited as exc:
+            raise _Settled(self._rate_limited(ev, gate, exc)) from None
+        except TransientError as exc:
+            raise _Settled(self._retry(ev, exc.reason)) from None
+        except Conflict:
+            raise
+        except VendorError as exc:
+            raise _Settled(self._dead(ev, exc.reason)) from None
 
     def fail(self, ev: ClaimedEvent, exc: BaseException) -> str:
         """An unexpected error (a bug, a DB hiccup): retry like a transient failure."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 from datetime import UTC, datetime
 
@@ -14,6 +13,7 @@ from tests.integration.harness.harness_testkit import (
     make_order,
 )
 from tests.support import wait_until
+from tests.unit.harness import harness_samples as samples
 
 
 def settled(harness) -> bool:
@@ -36,28 +36,12 @@ def test_approved_order_with_consent_is_forwarded_once_with_mapped_fields(
 
     body = wait_until(lambda: fake_poplar.orders.get(order["id"]), message="the Poplar order")
     assert body == {
+        **samples.GUIDE_POPLAR_BODY,
         "order_id": order["id"],
         "order_date": datetime.now(UTC).date().isoformat(),
-        "total": 0,
-        "customer_email_sha256": hashlib.sha256(b"joe.bloggs@example.com").hexdigest(),
         "customer_id": order["identity"],
-        "shipping_address": {
-            "name": "Joe Bloggs",
-            "address_1": "SoPost Ltd",
-            "address_2": "The Core, Bath Lane",
-            "city": "Newcastle Upon Type",
-            "state": "Tyne & Wear",
-            "postal_code": "NE4 5TF",
-            "country": "GBR",
-        },
-        "order_items": [
-            {"identifier": "f3a10b3a-a02f-4568-b1ca-ea6571620f91", "quantity": 1, "total": 0}
-        ],
-        "metadata": {
-            "short_id": order["short_id"],
-            "activity_id": order["activity_id"],
-            "skincare-concern-101": "Signs of ageing; Sun damage",
-        },
+        "metadata": {**samples.GUIDE_POPLAR_BODY["metadata"], "short_id": order["short_id"],
+                     "activity_id": order["activity_id"]},
     }
     wait_until(lambda: harness.event(event["event_id"])["state"] == "done")
     assert harness.event(event["event_id"])["reason"] == "forwarded:created"

@@ -16,7 +16,13 @@ from harness.mapping import (
     email_sha256,
     map_order,
 )
-from tests.unit.harness.harness_samples import GUIDE_ORDER, address, order, question
+from tests.unit.harness.harness_samples import (
+    GUIDE_ORDER,
+    GUIDE_POPLAR_BODY,
+    address,
+    order,
+    question,
+)
 
 WHEN = datetime(2025, 3, 9, 23, 30, tzinfo=UTC)
 
@@ -40,30 +46,7 @@ def no_nulls(value: Any) -> bool:
 def test_guide_example_maps_to_the_documented_poplar_body() -> None:
     result = map_order(GUIDE_ORDER, WHEN)
     assert result.notes == []
-    assert result.body == {
-        "order_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-        "order_date": "2025-03-09",
-        "total": 0,
-        "customer_email_sha256": hashlib.sha256(b"joe.bloggs@example.com").hexdigest(),
-        "customer_id": "98700f04-e705-4547-a3ee-d38a8cc9293d",
-        "shipping_address": {
-            "name": "Joe Bloggs",
-            "address_1": "SoPost Ltd",
-            "address_2": "The Core, Bath Lane",
-            "city": "Newcastle Upon Type",
-            "state": "Tyne & Wear",
-            "postal_code": "NE4 5TF",
-            "country": "GBR",
-        },
-        "order_items": [
-            {"identifier": "f3a10b3a-a02f-4568-b1ca-ea6571620f91", "quantity": 1, "total": 0}
-        ],
-        "metadata": {
-            "short_id": "9999ABCDEFG",
-            "activity_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-            "skincare-concern-101": "Signs of ageing; Sun damage",
-        },
-    }
+    assert result.body == GUIDE_POPLAR_BODY
 
 
 @pytest.mark.parametrize(
