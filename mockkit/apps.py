@@ -44,6 +44,7 @@ def sopost_config(options: dict[str, Any]) -> SoPostConfig:
             stage_delays=tuple(options.get("stage_delays", (10.0, 30.0, 60.0)))),
         require_auth=options.get("require_auth", False),
         retry_scale=options.get("retry_scale", 1.0),
+        webhook_timeout=options.get("webhook_timeout", 10.0),
         allow_webhook_hosts=tuple(options.get("allow_webhook_hosts", ())),
     )
 

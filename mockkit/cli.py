@@ -73,6 +73,8 @@ def _seconds_list(_: click.Context, __: click.Parameter, value: str) -> list[flo
               help="SoPost: seconds before PROCESSING, DISPATCHED, DELIVERED.")
 @click.option("--retry-scale", default=1.0, show_default=True,
               help="SoPost: multiply the webhook retry schedule (0.001 compresses hours to s).")
+@click.option("--webhook-timeout", default=10.0, show_default=True,
+              help="SoPost: seconds a receiver has to answer a delivery before it is retried.")
 @click.option("--allow-webhook-host", multiple=True,
               help="SoPost: also deliver webhooks to this non-loopback host (repeatable).")
 @click.option("--lenient", is_flag=True, help="Poplar: accept and ignore unknown fields.")
@@ -85,7 +87,8 @@ def _seconds_list(_: click.Context, __: click.Parameter, value: str) -> list[flo
 def serve(only: str | None, no_harness: bool, host: str, sopost_port: int, poplar_port: int,
           harness_port: int, seed: int, clock: str, require_auth: bool, filtering_delay: float,
           review_delay: float, stage_delays: list[float], retry_scale: float,
-          allow_webhook_host: tuple[str, ...], lenient: bool, tokens: str, rate_limit: str,
+          webhook_timeout: float, allow_webhook_host: tuple[str, ...], lenient: bool,
+          tokens: str, rate_limit: str,
           harness_db: Path | None, quiet: bool) -> None:
     """Serve the SoPost mock, the Poplar mock and the reference harness until Ctrl-C."""
     common = {"seed": seed, "clock": clock, "quiet": quiet}
@@ -94,6 +97,7 @@ def serve(only: str | None, no_harness: bool, host: str, sopost_port: int, popla
                          **common, "require_auth": require_auth,
                          "filtering_delay": filtering_delay, "review_delay": review_delay,
                          "stage_delays": stage_delays, "retry_scale": retry_scale,
+                         "webhook_timeout": webhook_timeout,
                          "allow_webhook_hosts": list(allow_webhook_host)}))
     token_list = [t.strip() for t in tokens.split(",") if t.strip()]
     poplar = Service("Poplar mock", poplar_port, "mockkit.apps:poplar_app", "/_mock/health",
