@@ -10,9 +10,9 @@ import click
 import requests
 
 from contracts.cli import verify
+from contracts.provider_cli import contracts
 from mockkit.apps import POPLAR_ENV, SOPOST_ENV
 from mockkit.assumptions import assumptions_table
-from mockkit.contracts_cli import contracts
 from mockkit.serve import Service, Supervisor, options_env
 from mocks.poplar.ratelimit import parse_rate_limit
 from mocks.sopost.fixtures import CREDENTIALS, GUIDE, build_world
