@@ -123,6 +123,13 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
     return path
 
 
+def prism_ratios(results: dict[str, dict[str, Any]]) -> tuple[float, float]:
+    """mockkit's median throughput over Prism's: with default logging, and with -v error."""
+    mockkit = results["mockkit (--quiet)"]["rps"]["median"]
+    return (mockkit / results["prism (default logging)"]["rps"]["median"],
+            mockkit / results["prism (-v error)"]["rps"]["median"])
+
+
 def loadavg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 

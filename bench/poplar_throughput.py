@@ -26,6 +26,7 @@ from bench.common import (
     free_port,
     interleaved,
     mockkit_command,
+    prism_ratios,
     require_wrk,
     server,
     write_result,
@@ -134,8 +135,7 @@ def main() -> dict[str, Any]:
                 for label, (command, ready, is_mockkit) in table.items()}
     results = interleaved(starters, RUNS, measure)
     mockkit = results["mockkit (--quiet)"]
-    ratio = mockkit["rps"]["median"] / results["prism (default logging)"]["rps"]["median"]
-    ratio_quiet = mockkit["rps"]["median"] / results["prism (-v error)"]["rps"]["median"]
+    ratio, ratio_quiet = prism_ratios(results)
     all_ok = all(s["non_2xx"] == 0 for s in mockkit["samples"])
     consistent = all(s["consistent"] for s in mockkit["samples"])
     data = {

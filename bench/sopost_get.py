@@ -23,6 +23,7 @@ from bench.common import (
     free_port,
     interleaved,
     mockkit_command,
+    prism_ratios,
     require_wrk,
     server,
     warm_and_run,
@@ -65,8 +66,7 @@ def verdict(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
     mockkit = results["mockkit (--quiet)"]
     prism_default = results["prism (default logging)"]
     prism_quiet = results["prism (-v error)"]
-    ratio_default = mockkit["rps"]["median"] / prism_default["rps"]["median"]
-    ratio_quiet = mockkit["rps"]["median"] / prism_quiet["rps"]["median"]
+    ratio_default, ratio_quiet = prism_ratios(results)
     p99_ok = mockkit["p99_ms"]["median"] <= min(prism_default["p99_ms"]["median"],
                                                  prism_quiet["p99_ms"]["median"])
     data = {
