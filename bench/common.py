@@ -163,11 +163,6 @@ def latency_summary(ms: list[float]) -> dict[str, float]:
 
 
 # -- servers -------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
 
 @contextlib.contextmanager
 def server(name: str, command: list[str], ready_url: str, env: dict[str, str] | None = None,

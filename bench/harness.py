@@ -35,7 +35,6 @@ from bench.common import (
     LOGS,
     SOPOST_PASSWORD,
     SOPOST_USER,
-    free_port,
     latency_summary,
     loadavg,
     mockkit_command,
@@ -45,6 +44,7 @@ from bench.common import (
     write_result,
     wrk,
 )
+from mocks.core.server import free_port
 
 THROUGHPUT_ORDERS = 1000
 PACED_ORDERS = 200

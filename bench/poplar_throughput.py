@@ -23,7 +23,6 @@ from bench.common import (
     RESULTS,
     ROOT,
     ensure_prism,
-    free_port,
     interleaved,
     mockkit_command,
     prism_ratios,
@@ -32,6 +31,7 @@ from bench.common import (
     write_result,
     wrk,
 )
+from mocks.core.server import free_port
 from mocks.poplar.fixtures import example_request
 
 RUNS = 3

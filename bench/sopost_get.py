@@ -20,7 +20,6 @@ from bench.common import (
     SOPOST_PASSWORD,
     SOPOST_USER,
     ensure_prism,
-    free_port,
     interleaved,
     mockkit_command,
     prism_ratios,
@@ -29,6 +28,7 @@ from bench.common import (
     warm_and_run,
     write_result,
 )
+from mocks.core.server import free_port
 
 RUNS = 3
 AUTH = {"Authorization": "Basic " + base64.b64encode(

@@ -29,13 +29,13 @@ from bench.common import (
     HOST,
     SOPOST_PASSWORD,
     SOPOST_USER,
-    free_port,
     latency_summary,
     loadavg,
     mockkit_command,
     server,
     write_result,
 )
+from mocks.core.server import free_port
 
 EVENTS = 300
 TARGET_P50_MS = 5.0

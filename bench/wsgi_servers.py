@@ -21,7 +21,6 @@ from bench.common import (
     HOST,
     PYTHON,
     ensure_bench_extras,
-    free_port,
     interleaved,
     latency_summary,
     loadavg,
@@ -30,6 +29,7 @@ from bench.common import (
     warm_and_run,
     write_result,
 )
+from mocks.core.server import free_port
 
 RUNS = 3
 THREADS = 4  # waitress and gunicorn threads: what mockkit serve gives granian today

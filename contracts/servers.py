@@ -8,13 +8,12 @@ lifecycle and webhook retry schedule so a whole verify run fits in about a minut
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from contracts.client import PoplarControl, SoPostControl, Subscription
 from mocks.core.runtime import RuntimeConfig
-from mocks.core.server import LiveServer
+from mocks.core.server import LiveServer, free_port
 from mocks.poplar.app import PoplarConfig
 from mocks.poplar.app import create_app as create_poplar
 from mocks.sopost.app import SoPostConfig
@@ -32,12 +31,6 @@ DEFAULT_POPLAR_TOKEN = "mockkit-verify-token"
 FAST_LIFECYCLE = {"filtering_delay": 0.2, "review_delay": 1.0, "stage_delays": (0.3, 0.3, 0.3)}
 FAST_RETRY_SCALE = 0.01
 
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port that was free a moment ago (the integration binds it itself)."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from mocks.core.server import free_port
 from mocks.sopost.fixtures import CREDENTIALS, GUIDE, GUIDE_ORDER
 from tests.support import wait_until
 
@@ -43,20 +44,15 @@ def _port_free(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 class Served:
     """`mockkit serve` in a subprocess; ready once it prints its banner."""
 
     def __init__(self, *args: str) -> None:
-        self.port = 8080 if _port_free(8080) else _free_port()
+        self.port = 8080 if _port_free(8080) else free_port()
         command = [str(Path(sys.executable).with_name("mockkit")), "serve",
-                   "--sopost-port", str(self.port), "--poplar-port", str(_free_port()),
-                   "--harness-port", str(_free_port()), *args]
+                   "--sopost-port", str(self.port), "--poplar-port", str(free_port()),
+                   "--harness-port", str(free_port()), *args]
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT,
                                         text=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-import socket
 import threading
 import time
 import uuid
@@ -56,12 +55,6 @@ class Served:
         self.server.server_close()
         self.thread.join(5)
 
-
-def free_port() -> int:
-    """A port that was free a moment ago (for servers whose URL must be known in advance)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

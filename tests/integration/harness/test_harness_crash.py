@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from mocks.core.server import free_port
 from tests.integration.harness.harness_testkit import (
     POPLAR_TOKEN,
     SOPOST_PASSWORD,
     SOPOST_USER,
     WEBHOOK_SECRET,
-    free_port,
     make_event,
     make_order,
     signed_headers,

@@ -15,7 +15,8 @@ import requests
 
 from harness.app import create_app
 from harness.config import HarnessConfig
-from tests.integration.harness.harness_testkit import Served, free_port
+from mocks.core.server import free_port
+from tests.integration.harness.harness_testkit import Served
 from tests.support import wait_until
 
 sopost_app = pytest.importorskip("mocks.sopost.app")
