@@ -16,7 +16,6 @@ $(STAMP): pyproject.toml
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
 
 test: install
 	$(BIN)/ruff check .
