@@ -22,10 +22,12 @@ from mocks.sopost.app import SoPostConfig
 from mocks.sopost.app import create_app as create_sopost
 from mocks.sopost.state import LifecycleConfig
 
-__all__ = ["POPLAR_ENV", "SOPOST_ENV", "poplar_app", "poplar_config", "sopost_app",
-           "sopost_config"]
+__all__ = ["DEMO_POPLAR_TOKEN", "POPLAR_ENV", "SOPOST_ENV", "poplar_app", "poplar_config",
+           "sopost_app", "sopost_config"]
 
 SOPOST_ENV = "MOCKKIT_SOPOST_OPTIONS"
+# The Poplar token the harness uses under `mockkit serve` and in the demo.
+DEMO_POPLAR_TOKEN = "mockkit-demo-token"
 POPLAR_ENV = "MOCKKIT_POPLAR_OPTIONS"
 
 

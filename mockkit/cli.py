@@ -11,16 +11,13 @@ import requests
 
 from contracts.cli import verify
 from contracts.provider_cli import contracts
-from mockkit.apps import POPLAR_ENV, SOPOST_ENV
+from mockkit.apps import DEMO_POPLAR_TOKEN, POPLAR_ENV, SOPOST_ENV
 from mockkit.assumptions import assumptions_table
 from mockkit.serve import Service, Supervisor, options_env
 from mocks.poplar.ratelimit import parse_rate_limit
 from mocks.sopost.fixtures import CREDENTIALS, GUIDE, build_world
 
 __all__ = ["main"]
-
-DEMO_POPLAR_TOKEN = "mockkit-demo-token"
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:

@@ -19,21 +19,17 @@ from typing import Any
 import click
 import requests
 
+from contracts.runner import harness_extras
+from contracts.servers import MockPair
 from harness.app import create_app as create_harness
 from harness.config import HarnessConfig
+from mockkit.apps import DEMO_POPLAR_TOKEN
 from mocks.core.receiver import WebhookReceiver
-from mocks.core.runtime import RuntimeConfig
 from mocks.core.server import LiveServer, free_port
-from mocks.poplar.app import PoplarConfig
-from mocks.poplar.app import create_app as create_poplar
-from mocks.sopost.app import SoPostConfig
-from mocks.sopost.app import create_app as create_sopost
-from mocks.sopost.fixtures import CREDENTIALS, GUIDE, RETAILER
-from mocks.sopost.state import LifecycleConfig
+from mocks.sopost.fixtures import RETAILER
 
 __all__ = ["main"]
 
-POPLAR_TOKEN = "mockkit-demo-token"
 # (who, the order's overrides, whether it should reach Poplar)
 CONSUMERS: list[tuple[str, dict[str, Any], bool]] = [
     ("Ada (approved, opted in to SoPost marketing)",
@@ -72,44 +68,28 @@ def settled(status: dict[str, Any], events: int) -> bool:
 
 
 class Stack:
-    """Both mocks, the harness and a printing webhook receiver, on free loopback ports."""
+    """Both mocks (fast schedules), the harness and a printing webhook receiver."""
 
     def __init__(self, scratch: Path) -> None:
-        lifecycle = LifecycleConfig(filtering_delay=1.0, stage_delays=(2.0, 3.0, 4.0))
-        self.sopost = LiveServer(create_sopost(SoPostConfig(lifecycle=lifecycle))).start()
-        self.poplar = LiveServer(create_poplar(PoplarConfig(runtime=RuntimeConfig()))).start()
+        self.mocks = MockPair().start()
         self.watcher = WebhookReceiver().start()
-        self.subscription = self.subscribe(self.watcher.url)
+        self.subscription = self.mocks.subscribe(self.watcher.url)
         port = free_port()
-        secret = self.subscribe(f"http://127.0.0.1:{port}/webhooks/sopost")["secret"]
-        user, password = CREDENTIALS[GUIDE.organisation]
-        self.harness_app = create_harness(HarnessConfig(
-            sopost_api_url=f"{self.sopost.url}/v1", sopost_api_user=user,
-            sopost_api_password=password, poplar_api_url=f"{self.poplar.url}/v1",
-            poplar_api_token=POPLAR_TOKEN, sopost_webhook_secret=secret,
-            db_path=str(scratch / "harness.db"), backoff_base=0.2, backoff_cap=2.0,
-            poll_interval=0.05))
+        secret = self.mocks.subscribe(f"http://127.0.0.1:{port}/webhooks/sopost").secret
+        # The harness gets exactly what `mockkit verify` hands any integration.
+        env = {**self.mocks.env(port, secret, DEMO_POPLAR_TOKEN),
+               **harness_extras(scratch, "SoPost")}
+        self.harness_app = create_harness(HarnessConfig.from_env(env))
         self.harness = LiveServer(self.harness_app, port=port).start()
-
-    def subscribe(self, url: str) -> dict[str, Any]:
-        response = requests.post(f"{self.sopost.url}/v1/webhooks", timeout=5,
-                                 auth=CREDENTIALS[GUIDE.organisation],
-                                 json={"url": url, "events": ["OrderEvent"],
-                                       "entity_type": "Organisation",
-                                       "entity_id": GUIDE.organisation})
-        response.raise_for_status()
-        return response.json()
-
-    def poplar_orders(self) -> list[dict[str, Any]]:
-        return requests.get(f"{self.poplar.url}/_mock/orders", timeout=5).json()["orders"]
 
     def harness_status(self) -> dict[str, Any]:
         return requests.get(f"{self.harness.url}/status", timeout=5).json()
 
     def stop(self) -> None:
         self.harness_app.extensions["harness"].stop()
-        for server in (self.harness, self.watcher, self.poplar, self.sopost):
+        for server in (self.harness, self.watcher):
             server.stop()
+        self.mocks.stop()
 
 
 def run(keep: bool) -> None:
@@ -117,15 +97,15 @@ def run(keep: bool) -> None:
         say("1. Starting the SoPost mock, the Poplar mock and the reference harness")
         stack = Stack(Path(scratch))
         try:
-            click.echo(f"   SoPost  {stack.sopost.url}   Poplar  {stack.poplar.url}   "
+            sopost, poplar = stack.mocks.sopost, stack.mocks.poplar
+            click.echo(f"   SoPost  {sopost.url}   Poplar  {poplar.url}   "
                        f"harness  {stack.harness.url}")
             say("2. Subscribing a watcher and the harness to the organisation's OrderEvents")
-            click.echo(f"   POST /v1/webhooks -> 201, secret {stack.subscription['secret'][:14]}…")
+            click.echo(f"   POST /v1/webhooks -> 201, secret {stack.subscription.secret[:14]}…")
             say("3. Four consumers order a sample")
             orders, emails = {}, {}
             for label, fields, expected in CONSUMERS:
-                order = requests.post(f"{stack.sopost.url}/_mock/orders", json=fields,
-                                      timeout=5).json()
+                order = sopost.create_order(**fields)
                 orders[order["id"]] = (label, expected)
                 emails[order["id"]] = order["email"]
                 click.echo(f"   {label:<52} order {order['id'][:8]}… {order['status']}")
@@ -145,7 +125,7 @@ def run(keep: bool) -> None:
             status = stack.harness_status()
             click.echo(f"   forwarded: {status['forwarded']}   skipped by reason: "
                        f"{status['skipped_by_reason']}")
-            in_poplar = {o["order_id"]: o for o in stack.poplar_orders()}
+            in_poplar = {o["order_id"]: o for o in poplar.orders()}
             surprises = 0
             for order_id, (label, expected) in orders.items():
                 arrived = order_id in in_poplar
@@ -163,16 +143,13 @@ def run(keep: bool) -> None:
                            f"{poplar_order['shipping_address']['postal_code']}")
             say("6. Poplar rate-limits the next two submits (429); the harness waits and retries")
             reset = int(time.time()) + 2
-            requests.post(f"{stack.poplar.url}/_mock/faults", timeout=5, json={
-                "method": "POST", "path": "/v1/order", "status": 429, "times": 2,
-                "headers": {"x-rate-limit-reset": str(reset)}})
-            late = requests.post(f"{stack.sopost.url}/_mock/orders", timeout=5, json={
-                "email": "erin@example.com", "full_name": "Erin Moss",
-                "outcome": "APPROVED"}).json()
-            arrived = wait_for(lambda: [o for o in stack.poplar_orders()
+            poplar.add_fault(method="POST", path="/v1/order", status=429, times=2,
+                             headers={"x-rate-limit-reset": str(reset)})
+            late = sopost.create_order(email="erin@example.com", full_name="Erin Moss",
+                                       outcome="APPROVED")
+            arrived = wait_for(lambda: [o for o in poplar.orders()
                                         if o["order_id"] == late["id"]], timeout=30)
-            rejected = requests.get(f"{stack.poplar.url}/_mock/requests", timeout=5,
-                                    params={"status": 429}).json()["requests"]
+            rejected = poplar.requests(status=429)
             click.echo(f"   {len(rejected)} submits got 429, then Erin's order arrived "
                        f"{len(arrived)} time(s)")
             surprises += len(arrived) != 1
@@ -181,8 +158,8 @@ def run(keep: bool) -> None:
             say("Done. Every step above is what `mockkit verify` checks for any integration.",
                 "green")
             if keep:
-                click.echo(f"Poplar Transactions page: {stack.poplar.url}/transactions"
-                           f"?token={POPLAR_TOKEN}  (Ctrl-C to stop)")
+                click.echo(f"Poplar Transactions page: {poplar.url}/transactions"
+                           f"?token={DEMO_POPLAR_TOKEN}  (Ctrl-C to stop)")
                 while True:
                     time.sleep(1)
         except KeyboardInterrupt:
