@@ -50,8 +50,12 @@ def child(name: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     names = available()
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=sorted(names), action="append",
-                        help="run just this benchmark (repeatable)")
+    parser.add_argument(
+        "--only",
+        choices=sorted(names),
+        action="append",
+        help="run just this benchmark (repeatable)",
+    )
     parser.add_argument("--list", action="store_true", help="list the benchmarks")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

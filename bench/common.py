@@ -61,8 +61,9 @@ def ensure_prism() -> Path:
         if shutil.which("npm") is None:
             raise Skip("npm is not installed (`apt-get install nodejs npm`); Prism is needed")
         print("installing Stoplight Prism 5 into bench/node_modules ...", flush=True)
-        subprocess.run(["npm", "install", "--prefix", str(BENCH), "--no-audit", "--no-fund"],
-                       check=True)
+        subprocess.run(
+            ["npm", "install", "--prefix", str(BENCH), "--no-audit", "--no-fund"], check=True
+        )
     return PRISM
 
 
@@ -73,7 +74,8 @@ def ensure_bench_extras() -> None:
         import waitress  # noqa: F401
     except ImportError:
         extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
-            "optional-dependencies"]["bench"]
+            "optional-dependencies"
+        ]["bench"]
         print(f"installing bench extras: {' '.join(extras)}", flush=True)
         subprocess.run([PYTHON, "-m", "pip", "install", "-q", *extras], check=True)
 
@@ -98,27 +100,40 @@ def machine() -> dict[str, Any]:
     wrk_version = None
     if wrk:
         out = subprocess.run([wrk, "--version"], capture_output=True, text=True)
-        wrk_version = (out.stdout or out.stderr).splitlines()[0] if (out.stdout or out.stderr) \
-            else None
+        wrk_version = (
+            (out.stdout or out.stderr).splitlines()[0] if (out.stdout or out.stderr) else None
+        )
     versions = {}
     for module in ("granian", "flask", "waitress", "gunicorn"):
         with contextlib.suppress(Exception):
             from importlib.metadata import version
+
             versions[module] = version(module)
     node = shutil.which("node")
     if node:
-        versions["node"] = subprocess.run([node, "--version"], capture_output=True,
-                                          text=True).stdout.strip()
-    return {"cpus": os.cpu_count(), "cpu_model": cpu, "memory_mb": memory_mb,
-            "platform": platform.platform(), "python": platform.python_version(),
-            "wrk": wrk_version, "versions": versions}
+        versions["node"] = subprocess.run(
+            [node, "--version"], capture_output=True, text=True
+        ).stdout.strip()
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "memory_mb": memory_mb,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "wrk": wrk_version,
+        "versions": versions,
+    }
 
 
 def write_result(name: str, data: dict[str, Any]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    payload = {"benchmark": name, "date": datetime.now(tz=UTC).isoformat(timespec="seconds"),
-               "machine": machine(), **data}
+    payload = {
+        "benchmark": name,
+        "date": datetime.now(tz=UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        **data,
+    }
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return path
 
@@ -126,16 +141,19 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
 def prism_ratios(results: dict[str, dict[str, Any]]) -> tuple[float, float]:
     """mockkit's median throughput over Prism's: with default logging, and with -v error."""
     mockkit = results["mockkit (--quiet)"]["rps"]["median"]
-    return (mockkit / results["prism (default logging)"]["rps"]["median"],
-            mockkit / results["prism (-v error)"]["rps"]["median"])
+    return (
+        mockkit / results["prism (default logging)"]["rps"]["median"],
+        mockkit / results["prism (-v error)"]["rps"]["median"],
+    )
 
 
 def loadavg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def summarise(runs: list[dict[str, Any]], higher: tuple[str, ...] = (),
-              lower: tuple[str, ...] = ()) -> dict[str, Any]:
+def summarise(
+    runs: list[dict[str, Any]], higher: tuple[str, ...] = (), lower: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """Best and median of each named figure over repeated runs."""
     summary: dict[str, Any] = {"runs": len(runs)}
     for key in higher + lower:
@@ -156,18 +174,28 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def latency_summary(ms: list[float]) -> dict[str, float]:
-    return {"count": len(ms), "p50_ms": round(percentile(ms, 50), 3),
-            "p90_ms": round(percentile(ms, 90), 3), "p99_ms": round(percentile(ms, 99), 3),
-            "max_ms": round(max(ms), 3) if ms else float("nan"),
-            "mean_ms": round(statistics.fmean(ms), 3) if ms else float("nan")}
+    return {
+        "count": len(ms),
+        "p50_ms": round(percentile(ms, 50), 3),
+        "p90_ms": round(percentile(ms, 90), 3),
+        "p99_ms": round(percentile(ms, 99), 3),
+        "max_ms": round(max(ms), 3) if ms else float("nan"),
+        "mean_ms": round(statistics.fmean(ms), 3) if ms else float("nan"),
+    }
 
 
 # -- servers -------------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
-def server(name: str, command: list[str], ready_url: str, env: dict[str, str] | None = None,
-           timeout: float = 60.0, ready: Callable[[requests.Response], bool] | None = None,
-           ) -> Iterator[subprocess.Popen]:
+def server(
+    name: str,
+    command: list[str],
+    ready_url: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
+    ready: Callable[[requests.Response], bool] | None = None,
+) -> Iterator[subprocess.Popen]:
     """Run ``command`` in its own process group until the block ends; output goes to a log.
 
     Ready when ``ready_url`` answers (any status, unless ``ready`` says otherwise). Stopped
@@ -177,8 +205,14 @@ def server(name: str, command: list[str], ready_url: str, env: dict[str, str] | 
     LOGS.mkdir(parents=True, exist_ok=True)
     log_path = LOGS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, env={**os.environ, **(env or {})}, cwd=ROOT,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, **(env or {})},
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             deadline = time.monotonic() + timeout
             while True:
@@ -236,12 +270,25 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def wrk(url: str, *, threads: int = 2, connections: int = 32, duration: int = 5,
-        script: Path | None = None, headers: dict[str, str] | None = None,
-        timeout_s: int = 5) -> dict[str, Any]:
+def wrk(
+    url: str,
+    *,
+    threads: int = 2,
+    connections: int = 32,
+    duration: int = 5,
+    script: Path | None = None,
+    headers: dict[str, str] | None = None,
+    timeout_s: int = 5,
+) -> dict[str, Any]:
     """One wrk run: requests/s, latency percentiles, non-2xx and socket errors."""
-    command = [require_wrk(), f"-t{threads}", f"-c{connections}", f"-d{duration}s",
-               f"--timeout={timeout_s}s", "--latency"]
+    command = [
+        require_wrk(),
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        f"--timeout={timeout_s}s",
+        "--latency",
+    ]
     for key, value in (headers or {}).items():
         command += ["-H", f"{key}: {value}"]
     if script is not None:
@@ -275,8 +322,7 @@ def parse_wrk(text: str) -> dict[str, Any]:
     match = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     if match:
         result["non_2xx"] = int(match.group(1))
-    match = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                      text)
+    match = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     if match:
         result["socket_errors"] = sum(int(g) for g in match.groups())
     return result
@@ -286,15 +332,20 @@ def warm_and_run(label: str, url: str, **kwargs: Any) -> dict[str, Any]:
     """A 1 s warm-up (connections, caches, Prism's JIT), then one measured wrk run."""
     wrk(url, **{**kwargs, "duration": 1})
     result = wrk(url, **kwargs)
-    print(f"  {label}: {result['rps']:.0f} req/s, p99 {result.get('p99_ms')} ms, "
-          f"non-2xx {result['non_2xx']}, errors {result['socket_errors']}, "
-          f"load {result['loadavg_before'][0]}", flush=True)
+    print(
+        f"  {label}: {result['rps']:.0f} req/s, p99 {result.get('p99_ms')} ms, "
+        f"non-2xx {result['non_2xx']}, errors {result['socket_errors']}, "
+        f"load {result['loadavg_before'][0]}",
+        flush=True,
+    )
     return result
 
 
-def interleaved(contenders: dict[str, Callable[[], contextlib.AbstractContextManager]],
-                rounds: int, measure: Callable[[str, int], dict[str, Any]],
-                ) -> dict[str, dict[str, Any]]:
+def interleaved(
+    contenders: dict[str, Callable[[], contextlib.AbstractContextManager]],
+    rounds: int,
+    measure: Callable[[str, int], dict[str, Any]],
+) -> dict[str, dict[str, Any]]:
     """``rounds`` rounds; in each, every contender is started fresh and measured once.
 
     Interleaving spreads the machine's drifting background load over all contenders alike,
@@ -306,6 +357,11 @@ def interleaved(contenders: dict[str, Callable[[], contextlib.AbstractContextMan
         for label, start in contenders.items():
             with start():
                 samples[label].append(measure(label, number))
-    return {label: {"label": label, "samples": found,
-                    **summarise(found, higher=("rps",), lower=("p50_ms", "p99_ms"))}
-            for label, found in samples.items()}
+    return {
+        label: {
+            "label": label,
+            "samples": found,
+            **summarise(found, higher=("rps",), lower=("p50_ms", "p99_ms")),
+        }
+        for label, found in samples.items()
+    }

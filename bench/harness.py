@@ -64,9 +64,21 @@ class Stack:
 
     def command(self) -> list[str]:
         return mockkit_command(
-            "serve", "--quiet", "--filtering-delay", "0", "--stage-delays", "3600,3600,3600",
-            "--rate-limit", "100000000/1s", "--sopost-port", str(self.sopost_port),
-            "--poplar-port", str(self.poplar_port), "--harness-port", str(self.harness_port))
+            "serve",
+            "--quiet",
+            "--filtering-delay",
+            "0",
+            "--stage-delays",
+            "3600,3600,3600",
+            "--rate-limit",
+            "100000000/1s",
+            "--sopost-port",
+            str(self.sopost_port),
+            "--poplar-port",
+            str(self.poplar_port),
+            "--harness-port",
+            str(self.harness_port),
+        )
 
     def forwarded(self) -> int:
         return requests.get(f"{self.harness}/status", timeout=10).json()["forwarded"]
@@ -80,8 +92,9 @@ class Stack:
         raise RuntimeError(f"only {self.forwarded()} of {count} forwarded in {timeout:.0f} s")
 
     def create_approved(self, session: requests.Session) -> str:
-        response = session.post(f"{self.sopost}/_mock/orders", json={"outcome": "APPROVED"},
-                                timeout=30)
+        response = session.post(
+            f"{self.sopost}/_mock/orders", json={"outcome": "APPROVED"}, timeout=30
+        )
         response.raise_for_status()
         return response.json()["id"]
 
@@ -92,17 +105,21 @@ def forwarding_throughput(stack: Stack) -> tuple[dict[str, Any], list[str]]:
     sessions = [requests.Session() for _ in range(4)]
     started = time.time()
     with ThreadPoolExecutor(4) as pool:
-        ids = list(pool.map(lambda i: stack.create_approved(sessions[i % 4]),
-                            range(THROUGHPUT_ORDERS)))
+        ids = list(
+            pool.map(lambda i: stack.create_approved(sessions[i % 4]), range(THROUGHPUT_ORDERS))
+        )
     created = time.time()
     done = stack.wait_forwarded(before + THROUGHPUT_ORDERS)
     rate = THROUGHPUT_ORDERS / (done - started)
-    return {"loadavg_before": load, "orders": THROUGHPUT_ORDERS,
-            "create_seconds": round(created - started, 3),
-            "create_rate_per_s": round(THROUGHPUT_ORDERS / (created - started), 1),
-            "all_forwarded_seconds": round(done - started, 3),
-            "drain_after_last_create_seconds": round(done - created, 3),
-            "orders_per_s": round(rate, 1)}, ids
+    return {
+        "loadavg_before": load,
+        "orders": THROUGHPUT_ORDERS,
+        "create_seconds": round(created - started, 3),
+        "create_rate_per_s": round(THROUGHPUT_ORDERS / (created - started), 1),
+        "all_forwarded_seconds": round(done - started, 3),
+        "drain_after_last_create_seconds": round(done - created, 3),
+        "orders_per_s": round(rate, 1),
+    }, ids
 
 
 def paced(stack: Stack) -> tuple[dict[str, Any], list[str]]:
@@ -115,22 +132,29 @@ def paced(stack: Stack) -> tuple[dict[str, Any], list[str]]:
         ids.append(stack.create_approved(session))
         time.sleep(max(0.0, PACE_SECONDS - (time.perf_counter() - tick)))
     stack.wait_forwarded(before + PACED_ORDERS)
-    return {"loadavg_before": load, "orders": PACED_ORDERS,
-            "pace_ms": PACE_SECONDS * 1000}, ids
+    return {"loadavg_before": load, "orders": PACED_ORDERS, "pace_ms": PACE_SECONDS * 1000}, ids
 
 
 def end_to_end(stack: Stack, ids: list[str]) -> dict[str, Any]:
-    deliveries = requests.get(f"{stack.sopost}/_mock/deliveries", params={"status": "succeeded"},
-                              timeout=60).json()["deliveries"]
-    approved = {d["payload"]["order_id"]: d["created_at"] for d in deliveries
-                if d["event"] == "APPROVED" and d["copy_of"] is None}
+    deliveries = requests.get(
+        f"{stack.sopost}/_mock/deliveries", params={"status": "succeeded"}, timeout=60
+    ).json()["deliveries"]
+    approved = {
+        d["payload"]["order_id"]: d["created_at"]
+        for d in deliveries
+        if d["event"] == "APPROVED" and d["copy_of"] is None
+    }
     orders = requests.get(f"{stack.poplar}/_mock/orders", timeout=60).json()["orders"]
     received = {o["order_id"]: o["received_at"] for o in orders}
     wanted = set(ids)
-    latencies = [(received[i] - approved[i]) * 1000 for i in wanted
-                 if i in approved and i in received]
-    return {"matched": len(latencies), "missing": len(wanted) - len(latencies),
-            **latency_summary(latencies)}
+    latencies = [
+        (received[i] - approved[i]) * 1000 for i in wanted if i in approved and i in received
+    ]
+    return {
+        "matched": len(latencies),
+        "missing": len(wanted) - len(latencies),
+        **latency_summary(latencies),
+    }
 
 
 def ack_script(secret: str, order_id: str, activity_id: str, count: int, name: str) -> Path:
@@ -141,12 +165,20 @@ def ack_script(secret: str, order_id: str, activity_id: str, count: int, name: s
     with open(data, "w", encoding="utf-8") as out:
         for _ in range(count):
             event_id = secrets.token_hex(20)
-            body = json.dumps({"event_id": event_id, "event": "APPROVED", "order_id": order_id,
-                               "activity_id": activity_id}, separators=(",", ":"))
+            body = json.dumps(
+                {
+                    "event_id": event_id,
+                    "event": "APPROVED",
+                    "order_id": order_id,
+                    "activity_id": activity_id,
+                },
+                separators=(",", ":"),
+            )
             signature = webhook.sign(event_id, now, body)
             out.write(f"{event_id}\t{int(now.timestamp())}\t{signature}\t{body}\n")
     script = LOGS / f"{name}.lua"
-    script.write_text(f"""
+    script.write_text(
+        f"""
 local threads = 0
 function setup(thread)
   thread:set("offset", threads)
@@ -169,13 +201,16 @@ function request()
   return wrk.format("POST", "/webhooks/sopost", {{["Content-Type"] = "application/json",
     ["webhook-id"] = e[1], ["webhook-timestamp"] = e[2], ["webhook-signature"] = e[3]}}, e[4])
 end
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return script
 
 
 def ack_latency(stack: Stack, order_id: str) -> dict[str, Any]:
-    subscriptions = requests.get(f"{stack.sopost}/v1/webhooks", timeout=10,
-                                 auth=(SOPOST_USER, SOPOST_PASSWORD)).json()
+    subscriptions = requests.get(
+        f"{stack.sopost}/v1/webhooks", timeout=10, auth=(SOPOST_USER, SOPOST_PASSWORD)
+    ).json()
     if isinstance(subscriptions, dict):
         subscriptions = next(v for v in subscriptions.values() if isinstance(v, list))
     secret = next(s["secret"] for s in subscriptions if "/webhooks/sopost" in s["url"])
@@ -187,16 +222,26 @@ def ack_latency(stack: Stack, order_id: str) -> dict[str, Any]:
         wrk(url, connections=connections, duration=1, script=warm)
         samples = []
         for number in range(ACK_RUNS):
-            script = ack_script(secret, order_id, order["activity_id"], ACK_EVENTS_PER_RUN,
-                                f"ack_c{connections}_{number}")
+            script = ack_script(
+                secret,
+                order_id,
+                order["activity_id"],
+                ACK_EVENTS_PER_RUN,
+                f"ack_c{connections}_{number}",
+            )
             sample = wrk(url, connections=connections, script=script)
             sample["events_available"] = ACK_EVENTS_PER_RUN
-            print(f"  ack -c{connections} run {number + 1}/{ACK_RUNS}: {sample['rps']:.0f}/s, "
-                  f"p50 {sample.get('p50_ms')} ms, p99 {sample.get('p99_ms')} ms, non-2xx "
-                  f"{sample['non_2xx']}, load {sample['loadavg_before'][0]}", flush=True)
+            print(
+                f"  ack -c{connections} run {number + 1}/{ACK_RUNS}: {sample['rps']:.0f}/s, "
+                f"p50 {sample.get('p50_ms')} ms, p99 {sample.get('p99_ms')} ms, non-2xx "
+                f"{sample['non_2xx']}, load {sample['loadavg_before'][0]}",
+                flush=True,
+            )
             samples.append(sample)
         results[f"c{connections}"] = {
-            "samples": samples, **summarise(samples, higher=("rps",), lower=("p50_ms", "p99_ms"))}
+            "samples": samples,
+            **summarise(samples, higher=("rps",), lower=("p50_ms", "p99_ms")),
+        }
     status = requests.get(f"{stack.harness}/status", timeout=10).json()
     results["harness_status_after"] = status
     return results
@@ -205,8 +250,13 @@ def ack_latency(stack: Stack, order_id: str) -> dict[str, Any]:
 def main() -> dict[str, Any]:
     require_wrk()
     stack = Stack()
-    with server("mockkit serve (harness bench)", stack.command(), f"{stack.harness}/health",
-                ready=lambda r: r.status_code == 200, timeout=90):
+    with server(
+        "mockkit serve (harness bench)",
+        stack.command(),
+        f"{stack.harness}/health",
+        ready=lambda r: r.status_code == 200,
+        timeout=90,
+    ):
         session = requests.Session()
         # Warm-up: every code path and connection once.
         for _ in range(20):
@@ -214,35 +264,53 @@ def main() -> dict[str, Any]:
         stack.wait_forwarded(20)
 
         throughput, loaded_ids = forwarding_throughput(stack)
-        print(f"forwarding: {throughput['orders_per_s']} orders/s "
-              f"(creating alone {throughput['create_rate_per_s']}/s)", flush=True)
+        print(
+            f"forwarding: {throughput['orders_per_s']} orders/s "
+            f"(creating alone {throughput['create_rate_per_s']}/s)",
+            flush=True,
+        )
         pacing, paced_ids = paced(stack)
         e2e_paced = {**pacing, **end_to_end(stack, paced_ids)}
         e2e_loaded = end_to_end(stack, loaded_ids)
-        print(f"end to end (paced): p50 {e2e_paced['p50_ms']} ms, p99 {e2e_paced['p99_ms']} ms;"
-              f" under load p50 {e2e_loaded['p50_ms']} ms", flush=True)
-        poplar_count = sum(a["order_count"] for a in requests.get(
-            f"{stack.poplar}/_mock/orders", timeout=60).json()["accounts"])
+        print(
+            f"end to end (paced): p50 {e2e_paced['p50_ms']} ms, p99 {e2e_paced['p99_ms']} ms;"
+            f" under load p50 {e2e_loaded['p50_ms']} ms",
+            flush=True,
+        )
+        poplar_count = sum(
+            a["order_count"]
+            for a in requests.get(f"{stack.poplar}/_mock/orders", timeout=60).json()["accounts"]
+        )
         forwarded = stack.forwarded()
         acks = ack_latency(stack, paced_ids[0])
     ack_p99 = acks["c8"]["p99_ms"]["median"]
     data = {
-        "parameters": {"serve": " ".join(stack.command()[3:]),
-                       "throughput_orders": THROUGHPUT_ORDERS, "paced_orders": PACED_ORDERS,
-                       "pace_ms": PACE_SECONDS * 1000, "ack": {
-                           "wrk": "-t2 -d5s --latency, Lua replay of pre-signed OrderEvents",
-                           "connections": list(ACK_CONNECTIONS), "runs": ACK_RUNS}},
+        "parameters": {
+            "serve": " ".join(stack.command()[3:]),
+            "throughput_orders": THROUGHPUT_ORDERS,
+            "paced_orders": PACED_ORDERS,
+            "pace_ms": PACE_SECONDS * 1000,
+            "ack": {
+                "wrk": "-t2 -d5s --latency, Lua replay of pre-signed OrderEvents",
+                "connections": list(ACK_CONNECTIONS),
+                "runs": ACK_RUNS,
+            },
+        },
         "forwarding": throughput,
         "end_to_end_paced": e2e_paced,
         "end_to_end_under_load": e2e_loaded,
         "poplar_orders_vs_forwarded": {"poplar": poplar_count, "harness_forwarded": forwarded},
         "ack_latency": acks,
-        "targets": {"forwarding_orders_per_s": f">= {TARGETS['throughput_orders_per_s']}",
-                    "end_to_end_p50_ms": f"<= {TARGETS['e2e_p50_ms']} (paced)",
-                    "ack_p99_ms": f"<= {TARGETS['ack_p99_ms']} (-c8, median of runs)"},
-        "pass": {"forwarding": throughput["orders_per_s"] >= TARGETS["throughput_orders_per_s"],
-                 "end_to_end": e2e_paced["p50_ms"] <= TARGETS["e2e_p50_ms"],
-                 "ack": ack_p99 <= TARGETS["ack_p99_ms"]},
+        "targets": {
+            "forwarding_orders_per_s": f">= {TARGETS['throughput_orders_per_s']}",
+            "end_to_end_p50_ms": f"<= {TARGETS['e2e_p50_ms']} (paced)",
+            "ack_p99_ms": f"<= {TARGETS['ack_p99_ms']} (-c8, median of runs)",
+        },
+        "pass": {
+            "forwarding": throughput["orders_per_s"] >= TARGETS["throughput_orders_per_s"],
+            "end_to_end": e2e_paced["p50_ms"] <= TARGETS["e2e_p50_ms"],
+            "ack": ack_p99 <= TARGETS["ack_p99_ms"],
+        },
     }
     path = write_result("harness", data)
     print(f"ack p99 (-c8, median) {ack_p99} ms; wrote {path}")

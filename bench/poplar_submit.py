@@ -44,8 +44,9 @@ def main() -> dict:
     counter = iter(range(10**9))
 
     def submit() -> None:
-        response = client.post("/v1/order", json={**body, "order_id": f"B-{next(counter)}"},
-                               headers=headers)
+        response = client.post(
+            "/v1/order", json={**body, "order_id": f"B-{next(counter)}"}, headers=headers
+        )
         assert response.status_code == 200
 
     request = _per_call_ms(submit, rounds=3, number=300)
@@ -58,7 +59,7 @@ def main() -> dict:
         "meets_target": statistics.median(validation) <= TARGET_MS,
         "full_request_ms_median": round(statistics.median(request), 4),
         "note": "validation = body parse + compiled JSON Schema check; full request = Flask "
-                "test client, auth, rate limit, journal, state, render",
+        "test client, auth, rate limit, journal, state, render",
         "python": platform.python_version(),
         "machine": platform.machine(),
     }

@@ -75,14 +75,21 @@ end
 def contenders(port: int) -> dict[str, tuple[list[str], str, bool]]:
     prism = str(ensure_prism())
     spec = str(ROOT / "openapi" / "poplar.yaml")
-    mockkit = mockkit_command("serve", "--only", "poplar", "--poplar-port", str(port),
-                              "--rate-limit", "100000000/1s")
+    mockkit = mockkit_command(
+        "serve", "--only", "poplar", "--poplar-port", str(port), "--rate-limit", "100000000/1s"
+    )
     return {
         "mockkit (--quiet)": ([*mockkit, "--quiet"], f"http://{HOST}:{port}/_mock/health", True),
-        "prism (default logging)": ([prism, "mock", "-h", HOST, "-p", str(port), spec],
-                                    f"http://{HOST}:{port}/v1/me", False),
-        "prism (-v error)": ([prism, "mock", "-h", HOST, "-p", str(port), "-v", "error", spec],
-                             f"http://{HOST}:{port}/v1/me", False),
+        "prism (default logging)": (
+            [prism, "mock", "-h", HOST, "-p", str(port), spec],
+            f"http://{HOST}:{port}/v1/me",
+            False,
+        ),
+        "prism (-v error)": (
+            [prism, "mock", "-h", HOST, "-p", str(port), "-v", "error", spec],
+            f"http://{HOST}:{port}/v1/me",
+            False,
+        ),
     }
 
 
@@ -113,50 +120,71 @@ def main() -> dict[str, Any]:
 
     def measure(label: str, number: int) -> dict[str, Any]:
         is_mockkit = table[label][2]
-        wrk(f"{base}/v1/order", duration=1, connections=CONNECTIONS,
-            script=lua_script(f"warm{number}"))
+        wrk(
+            f"{base}/v1/order",
+            duration=1,
+            connections=CONNECTIONS,
+            script=lua_script(f"warm{number}"),
+        )
         warm = stored_orders(base) if is_mockkit else 0
-        sample = wrk(f"{base}/v1/order", connections=CONNECTIONS,
-                     script=lua_script(f"run{number}"))
+        sample = wrk(f"{base}/v1/order", connections=CONNECTIONS, script=lua_script(f"run{number}"))
         sample["ok_200"] = sample["requests"] - sample["non_2xx"]
         if is_mockkit:
             stored = stored_orders(base) - warm
             sample["stored"] = stored
             sample["stored_minus_200s"] = stored - sample["ok_200"]
             sample["consistent"] = 0 <= stored - sample["ok_200"] <= CONNECTIONS
-        print(f"  {label}: {sample['rps']:.0f} req/s, p99 {sample.get('p99_ms')} ms, non-2xx "
-              f"{sample['non_2xx']}, stored {sample.get('stored', '-')}, "
-              f"load {sample['loadavg_before'][0]}", flush=True)
+        print(
+            f"  {label}: {sample['rps']:.0f} req/s, p99 {sample.get('p99_ms')} ms, non-2xx "
+            f"{sample['non_2xx']}, stored {sample.get('stored', '-')}, "
+            f"load {sample['loadavg_before'][0]}",
+            flush=True,
+        )
         return sample
 
     # A fresh server per run, so each run's stored count stands alone; rounds interleaved.
-    starters = {label: partial(server, label, command, ready,
-                               ready=(lambda r: r.status_code == 200) if is_mockkit else None)
-                for label, (command, ready, is_mockkit) in table.items()}
+    starters = {
+        label: partial(
+            server,
+            label,
+            command,
+            ready,
+            ready=(lambda r: r.status_code == 200) if is_mockkit else None,
+        )
+        for label, (command, ready, is_mockkit) in table.items()
+    }
     results = interleaved(starters, RUNS, measure)
     mockkit = results["mockkit (--quiet)"]
     ratio, ratio_quiet = prism_ratios(results)
     all_ok = all(s["non_2xx"] == 0 for s in mockkit["samples"])
     consistent = all(s["consistent"] for s in mockkit["samples"])
     data = {
-        "parameters": {"path": "POST /v1/order", "body": "docs example, unique order_id",
-                       "wrk": f"-t2 -c{CONNECTIONS} -d5s --latency -s <lua>", "runs": RUNS,
-                       "mockkit": "mockkit serve --only poplar --quiet --rate-limit 100000000/1s",
-                       "prism": "prism mock openapi/poplar.yaml [-v error]",
-                       "token": f"Bearer {TOKEN}"},
+        "parameters": {
+            "path": "POST /v1/order",
+            "body": "docs example, unique order_id",
+            "wrk": f"-t2 -c{CONNECTIONS} -d5s --latency -s <lua>",
+            "runs": RUNS,
+            "mockkit": "mockkit serve --only poplar --quiet --rate-limit 100000000/1s",
+            "prism": "prism mock openapi/poplar.yaml [-v error]",
+            "token": f"Bearer {TOKEN}",
+        },
         "results": results,
         "ratio_vs_prism_default": round(ratio, 2),
         "ratio_vs_prism_quiet": round(ratio_quiet, 2),
         "mockkit_all_200": all_ok,
         "mockkit_stored_matches_200s": consistent,
-        "targets": {"vs_prism_default": ">= 2.5x",
-                    "stored": "every 200 stored (count within in-flight requests at wrk stop)"},
+        "targets": {
+            "vs_prism_default": ">= 2.5x",
+            "stored": "every 200 stored (count within in-flight requests at wrk stop)",
+        },
         "pass": {"vs_prism_default": ratio >= 2.5, "stored": consistent and all_ok},
         "statistic": "medians over runs",
     }
     path = write_result("poplar_throughput", data)
-    print(f"ratio vs Prism default {ratio:.2f}x (vs -v error {ratio_quiet:.2f}x), stored "
-          f"consistent {consistent}; wrote {path}")
+    print(
+        f"ratio vs Prism default {ratio:.2f}x (vs -v error {ratio_quiet:.2f}x), stored "
+        f"consistent {consistent}; wrote {path}"
+    )
     return data
 
 

@@ -24,15 +24,26 @@ def main() -> dict[str, Any]:
             load = loadavg()
             report = run_provider(ProviderTarget(vendor, max_examples=25))
             assert report.ok, f"{vendor} does not conform: {report.failures} failures"
-            runs.append({"cases": report.cases, "seconds": report.duration_s,
-                         "cases_per_s": round(report.cases / report.duration_s, 1),
-                         "loadavg_before": load})
-            print(f"  {vendor}: {runs[-1]['cases']} cases in {report.duration_s:.2f} s = "
-                  f"{runs[-1]['cases_per_s']}/s (load {load[0]})", flush=True)
+            runs.append(
+                {
+                    "cases": report.cases,
+                    "seconds": report.duration_s,
+                    "cases_per_s": round(report.cases / report.duration_s, 1),
+                    "loadavg_before": load,
+                }
+            )
+            print(
+                f"  {vendor}: {runs[-1]['cases']} cases in {report.duration_s:.2f} s = "
+                f"{runs[-1]['cases_per_s']}/s (load {load[0]})",
+                flush=True,
+            )
         rates = [run["cases_per_s"] for run in runs]
         figures[vendor] = {"runs": runs, "best": max(rates), "median": statistics.median(rates)}
-    data = {"target_cases_per_s": TARGET, **figures,
-            "pass": {v: figures[v]["median"] >= TARGET for v in ("sopost", "poplar")}}
+    data = {
+        "target_cases_per_s": TARGET,
+        **figures,
+        "pass": {v: figures[v]["median"] >= TARGET for v in ("sopost", "poplar")},
+    }
     print(f"wrote {write_result('provider_conformance', data)}")
     return data
 

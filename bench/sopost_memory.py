@@ -49,19 +49,35 @@ def fields(index: int, activity: Any) -> dict[str, Any]:
         "activity_id": activity.id,
         "full_name": f"Customer Number{index:06d} Smith",
         "email": f"customer.{index:06d}@example.com",
-        "address": {"line_1": f"{index % 300 + 1} Station Road", "line_2": None,
-                    "town": "Newcastle upon Tyne", "district": None, "territory": "GBR",
-                    "postcode": f"NE{index % 99 + 1} {index % 9}{chr(65 + index % 26)}"
-                                f"{chr(65 + index // 26 % 26)}"},
+        "address": {
+            "line_1": f"{index % 300 + 1} Station Road",
+            "line_2": None,
+            "town": "Newcastle upon Tyne",
+            "district": None,
+            "territory": "GBR",
+            "postcode": f"NE{index % 99 + 1} {index % 9}{chr(65 + index % 26)}"
+            f"{chr(65 + index // 26 % 26)}",
+        },
         "line_items": [{"stock_partition_id": partition}],
         "telephone": f"+4419149{index % 100000:05d}",
-        "consents": [{"consent_id": consent.id, "consent_name": consent.consent_name,
-                      "data_handler": consent.data_handler, "status": "APPROVED"}],
-        "custom_questions": [{
-            "question_text": "What is your biggest skincare concern?",
-            "question_id": "skincare-concern-101",
-            "answer": [{"answer_text": "Signs of ageing", "answer_id": "ageing-423"},
-                       {"answer_text": "Sun damage", "answer_id": "sun-033"}]}],
+        "consents": [
+            {
+                "consent_id": consent.id,
+                "consent_name": consent.consent_name,
+                "data_handler": consent.data_handler,
+                "status": "APPROVED",
+            }
+        ],
+        "custom_questions": [
+            {
+                "question_text": "What is your biggest skincare concern?",
+                "question_id": "skincare-concern-101",
+                "answer": [
+                    {"answer_text": "Signs of ageing", "answer_id": "ageing-423"},
+                    {"answer_text": "Sun damage", "answer_id": "sun-033"},
+                ],
+            }
+        ],
     }
 
 
@@ -81,10 +97,16 @@ def time_lookups(app: Any, ids: list[str]) -> dict[str, Any]:
         for order_id in sample:
             mock.state.order(order_id, GUIDE.organisation)
         state_us.append((time.perf_counter() - started) * 1e6 / LOOKUPS)
-    return {"request_us": {"best": round(min(request_us), 2),
-                           "median": round(statistics.median(request_us), 2)},
-            "state_lookup_us": {"best": round(min(state_us), 3),
-                                "median": round(statistics.median(state_us), 3)}}
+    return {
+        "request_us": {
+            "best": round(min(request_us), 2),
+            "median": round(statistics.median(request_us), 2),
+        },
+        "state_lookup_us": {
+            "best": round(min(state_us), 3),
+            "median": round(statistics.median(state_us), 3),
+        },
+    }
 
 
 def time_filtering(mock: Any, activity: Any, start: int, count: int = 20) -> dict[str, Any]:
@@ -99,8 +121,9 @@ def time_filtering(mock: Any, activity: Any, start: int, count: int = 20) -> dic
 
 
 def main() -> dict[str, Any]:
-    app = create_app(SoPostConfig(runtime=RuntimeConfig(clock="manual"), fixture_orders=0),
-                     start=False)
+    app = create_app(
+        SoPostConfig(runtime=RuntimeConfig(clock="manual"), fixture_orders=0), start=False
+    )
     mock = app.extensions["mockkit"]
     activity = mock.state.catalogue.activities[GUIDE.activity]
     # Warm the request path before the baseline, so its caches are not counted as orders.
@@ -114,34 +137,48 @@ def main() -> dict[str, Any]:
     for size in SIZES:
         started = time.perf_counter()
         while placed < size:
-            order = mock.state.place_order(GUIDE.organisation, fields(placed, activity),
-                                           outcome="PENDING")
+            order = mock.state.place_order(
+                GUIDE.organisation, fields(placed, activity), outcome="PENDING"
+            )
             ids.append(order.id)
             placed += 1
         build_seconds += time.perf_counter() - started
         gc.collect()
         growth = rss_mb() - baseline
-        point = {"orders": size, "loadavg_before": loadavg(), "rss_growth_mb": round(growth, 1),
-                 "bytes_per_order": round(growth * 1024 * 1024 / size),
-                 "build_seconds_cumulative": round(build_seconds, 2),
-                 **time_lookups(app, ids),
-                 "filtering": time_filtering(mock, activity, 10_000_000 + size)}
-        print(f"{size} orders: +{point['rss_growth_mb']} MB, GET /orders/{{id}} "
-              f"{point['request_us']['median']} us, state.order "
-              f"{point['state_lookup_us']['median']} us, filtering decision "
-              f"{point['filtering']['ms_per_decision']} ms", flush=True)
+        point = {
+            "orders": size,
+            "loadavg_before": loadavg(),
+            "rss_growth_mb": round(growth, 1),
+            "bytes_per_order": round(growth * 1024 * 1024 / size),
+            "build_seconds_cumulative": round(build_seconds, 2),
+            **time_lookups(app, ids),
+            "filtering": time_filtering(mock, activity, 10_000_000 + size),
+        }
+        print(
+            f"{size} orders: +{point['rss_growth_mb']} MB, GET /orders/{{id}} "
+            f"{point['request_us']['median']} us, state.order "
+            f"{point['state_lookup_us']['median']} us, filtering decision "
+            f"{point['filtering']['ms_per_decision']} ms",
+            flush=True,
+        )
         points.append(point)
     small, large = points
     ratio = large["request_us"]["median"] / small["request_us"]["median"]
     data = {
-        "parameters": {"sizes": list(SIZES), "lookups_per_round": LOOKUPS, "rounds": ROUNDS,
-                       "how": "in-process; SoPostState.place_order(outcome=PENDING); Flask "
-                              "test client for GET /orders/{id}; RSS from /proc/self/status"},
+        "parameters": {
+            "sizes": list(SIZES),
+            "lookups_per_round": LOOKUPS,
+            "rounds": ROUNDS,
+            "how": "in-process; SoPostState.place_order(outcome=PENDING); Flask "
+            "test client for GET /orders/{id}; RSS from /proc/self/status",
+        },
         "baseline_rss_mb": round(baseline, 1),
         "points": points,
         "lookup_ratio_100k_vs_1k": round(ratio, 2),
-        "targets": {"rss_growth_mb_at_100k": f"<= {TARGET_MB}",
-                    "lookup": f"flat (100k/1k <= {FLAT_RATIO})"},
+        "targets": {
+            "rss_growth_mb_at_100k": f"<= {TARGET_MB}",
+            "lookup": f"flat (100k/1k <= {FLAT_RATIO})",
+        },
         "pass": {"rss": large["rss_growth_mb"] <= TARGET_MB, "lookup_flat": ratio <= FLAT_RATIO},
     }
     path = write_result("sopost_memory", data)
@@ -158,8 +195,11 @@ def _has(mock: Any, order_id: str) -> bool:
 
 
 def _seed_one(mock: Any, activity: Any) -> list[str]:
-    return [mock.state.place_order(GUIDE.organisation, fields(9_999_999, activity),
-                                   outcome="PENDING").id]
+    return [
+        mock.state.place_order(
+            GUIDE.organisation, fields(9_999_999, activity), outcome="PENDING"
+        ).id
+    ]
 
 
 if __name__ == "__main__":

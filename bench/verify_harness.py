@@ -28,15 +28,29 @@ def one_run() -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         report_path = Path(scratch) / "verify.json"
         started = time.perf_counter()
-        done = subprocess.run([str(mockkit), "verify", "--exec", f"{sys.executable} -m harness",
-                               "--json", str(report_path)], cwd=ROOT, capture_output=True,
-                              text=True)
+        done = subprocess.run(
+            [
+                str(mockkit),
+                "verify",
+                "--exec",
+                f"{sys.executable} -m harness",
+                "--json",
+                str(report_path),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         wall = time.perf_counter() - started
         report = json.loads(report_path.read_text())
-    return {"exit_code": done.returncode, "wall_s": round(wall, 2),
-            "report_duration_s": report["summary"]["duration_s"],
-            "passed": report["summary"]["passed"], "total": report["summary"]["total"],
-            "scenarios": {s["id"]: s["duration_s"] for s in report["scenarios"]}}
+    return {
+        "exit_code": done.returncode,
+        "wall_s": round(wall, 2),
+        "report_duration_s": report["summary"]["duration_s"],
+        "passed": report["summary"]["passed"],
+        "total": report["summary"]["total"],
+        "scenarios": {s["id"]: s["duration_s"] for s in report["scenarios"]},
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -45,10 +59,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=1)
     runs = [one_run() for _ in range(parser.parse_args(argv or []).runs)]
     worst = max(r["wall_s"] for r in runs)
-    result = {"benchmark": "verify_harness", "target_s": TARGET_S, "worst_wall_s": worst,
-              "within_target": worst <= TARGET_S, "runs": runs,
-              "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                          "platform": platform.platform()}}
+    result = {
+        "benchmark": "verify_harness",
+        "target_s": TARGET_S,
+        "worst_wall_s": worst,
+        "within_target": worst <= TARGET_S,
+        "runs": runs,
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+    }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "runs"}, indent=2))

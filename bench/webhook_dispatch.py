@@ -57,8 +57,7 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 payload = json.loads(body)
                 with receiver.condition:
-                    receiver.arrivals.setdefault((payload["order_id"], payload["event"]),
-                                                 arrived)
+                    receiver.arrivals.setdefault((payload["order_id"], payload["event"]), arrived)
                     receiver.condition.notify_all()
                 self.send_response(204)
                 self.send_header("Content-Length", "0")
@@ -85,8 +84,9 @@ class Receiver:
 def held_orders(session: requests.Session, base: str, count: int) -> list[str]:
     ids = []
     for _ in range(count):
-        response = session.post(f"{base}/_mock/orders", timeout=10,
-                                json={"outcome": "PENDING", "distribute": False})
+        response = session.post(
+            f"{base}/_mock/orders", timeout=10, json={"outcome": "PENDING", "distribute": False}
+        )
         response.raise_for_status()
         ids.append(response.json()["id"])
     return ids
@@ -94,8 +94,9 @@ def held_orders(session: requests.Session, base: str, count: int) -> list[str]:
 
 def transition(session: requests.Session, base: str, order_id: str) -> float:
     sent = time.time()
-    session.post(f"{base}/_mock/orders/{order_id}/transition", timeout=10,
-                 json={"status": "APPROVED"}).raise_for_status()
+    session.post(
+        f"{base}/_mock/orders/{order_id}/transition", timeout=10, json={"status": "APPROVED"}
+    ).raise_for_status()
     return sent
 
 
@@ -111,9 +112,11 @@ def split(base: str, sent: dict[str, float], arrived: dict[str, float]) -> dict[
         enqueue.append((delivery["created_at"] - sent[order_id]) * 1000)
         queued.append((attempt - delivery["created_at"]) * 1000)
         sending.append((arrived[order_id] - attempt) * 1000)
-    return {"transition_to_enqueue": latency_summary(enqueue),
-            "enqueue_to_first_attempt": latency_summary(queued),
-            "attempt_to_arrival": latency_summary(sending)}
+    return {
+        "transition_to_enqueue": latency_summary(enqueue),
+        "enqueue_to_first_attempt": latency_summary(queued),
+        "attempt_to_arrival": latency_summary(sending),
+    }
 
 
 def main() -> dict[str, Any]:
@@ -124,11 +127,17 @@ def main() -> dict[str, Any]:
     try:
         with server("sopost webhook_dispatch", command, f"{base}/_mock/health"):
             session = requests.Session()
-            session.post(f"{base}/v1/webhooks", auth=(SOPOST_USER, SOPOST_PASSWORD), timeout=10,
-                         json={"url": receiver.url, "events": ["OrderEvent"],
-                               "entity_type": "Organisation",
-                               "entity_id": "f3a10b3a-a02f-4568-b1ca-ea6571620f91"},
-                         ).raise_for_status()
+            session.post(
+                f"{base}/v1/webhooks",
+                auth=(SOPOST_USER, SOPOST_PASSWORD),
+                timeout=10,
+                json={
+                    "url": receiver.url,
+                    "events": ["OrderEvent"],
+                    "entity_type": "Organisation",
+                    "entity_id": "f3a10b3a-a02f-4568-b1ca-ea6571620f91",
+                },
+            ).raise_for_status()
             # Warm-up: connections and code paths on both sides.
             for order_id in held_orders(session, base, 20):
                 transition(session, base, order_id)
@@ -141,8 +150,10 @@ def main() -> dict[str, Any]:
             for order_id in orders:
                 sent[order_id] = transition(session, base, order_id)
                 receiver.wait((order_id, "APPROVED"))
-            phases["sequential"] = {"loadavg_before": load,
-                                    **_measure(base, receiver, orders, sent)}
+            phases["sequential"] = {
+                "loadavg_before": load,
+                **_measure(base, receiver, orders, sent),
+            }
 
             orders = held_orders(session, base, EVENTS)
             load = loadavg()
@@ -157,36 +168,48 @@ def main() -> dict[str, Any]:
                 sent = dict(pool.map(fire, orders))
             for order_id in orders:
                 receiver.wait((order_id, "APPROVED"))
-            phases["burst (4 client threads)"] = {"loadavg_before": load,
-                                                  **_measure(base, receiver, orders, sent)}
+            phases["burst (4 client threads)"] = {
+                "loadavg_before": load,
+                **_measure(base, receiver, orders, sent),
+            }
     finally:
         receiver.close()
     p50 = phases["sequential"]["transition_to_arrival"]["p50_ms"]
     data = {
-        "parameters": {"events_per_phase": EVENTS, "event": "PENDING -> APPROVED via "
-                       "POST /_mock/orders/{id}/transition", "receiver": "in-process "
-                       "ThreadingHTTPServer (HTTP/1.1, 204)",
-                       "mock": "mockkit serve --only sopost --quiet (4 webhook sender threads)"},
+        "parameters": {
+            "events_per_phase": EVENTS,
+            "event": "PENDING -> APPROVED via POST /_mock/orders/{id}/transition",
+            "receiver": "in-process ThreadingHTTPServer (HTTP/1.1, 204)",
+            "mock": "mockkit serve --only sopost --quiet (4 webhook sender threads)",
+        },
         "phases": phases,
         "target": f"p50 <= {TARGET_P50_MS} ms (sequential)",
         "pass": p50 <= TARGET_P50_MS,
     }
     path = write_result("webhook_dispatch", data)
-    print(f"sequential p50 {p50} ms, p99 "
-          f"{phases['sequential']['transition_to_arrival']['p99_ms']} ms; burst p50 "
-          f"{phases['burst (4 client threads)']['transition_to_arrival']['p50_ms']} ms; "
-          f"wrote {path}")
+    print(
+        f"sequential p50 {p50} ms, p99 "
+        f"{phases['sequential']['transition_to_arrival']['p99_ms']} ms; burst p50 "
+        f"{phases['burst (4 client threads)']['transition_to_arrival']['p50_ms']} ms; "
+        f"wrote {path}"
+    )
     return data
 
 
-def _measure(base: str, receiver: Receiver, orders: list[str],
-             sent: dict[str, float]) -> dict[str, Any]:
-    arrived = {o: receiver.arrivals[(o, "APPROVED")] for o in orders
-               if (o, "APPROVED") in receiver.arrivals}
+def _measure(
+    base: str, receiver: Receiver, orders: list[str], sent: dict[str, float]
+) -> dict[str, Any]:
+    arrived = {
+        o: receiver.arrivals[(o, "APPROVED")]
+        for o in orders
+        if (o, "APPROVED") in receiver.arrivals
+    }
     latencies = [(arrived[o] - sent[o]) * 1000 for o in orders if o in arrived]
-    return {"missing": len(orders) - len(arrived),
-            "transition_to_arrival": latency_summary(latencies),
-            **split(base, sent, arrived)}
+    return {
+        "missing": len(orders) - len(arrived),
+        "transition_to_arrival": latency_summary(latencies),
+        **split(base, sent, arrived),
+    }
 
 
 if __name__ == "__main__":

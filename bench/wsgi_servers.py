@@ -43,17 +43,52 @@ FACTORY = "mockkit.apps:sopost_app"
 def commands(port: int) -> dict[str, list[str]]:
     found = {
         f"waitress ({THREADS} threads)": [
-            PYTHON, "-m", "waitress", f"--listen={HOST}:{port}", f"--threads={THREADS}",
-            "--call", FACTORY],
+            PYTHON,
+            "-m",
+            "waitress",
+            f"--listen={HOST}:{port}",
+            f"--threads={THREADS}",
+            "--call",
+            FACTORY,
+        ],
         f"gunicorn (1 gthread worker, {THREADS} threads)": [
-            PYTHON, "-m", "gunicorn", "-w", "1", "-k", "gthread", "--threads", str(THREADS),
-            "-b", f"{HOST}:{port}", "--log-level", "warning", f"{FACTORY}()"],
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "-w",
+            "1",
+            "-k",
+            "gthread",
+            "--threads",
+            str(THREADS),
+            "-b",
+            f"{HOST}:{port}",
+            "--log-level",
+            "warning",
+            f"{FACTORY}()",
+        ],
     }
     for threads in GRANIAN_THREADS:
         found[f"granian (1 worker, {threads} blocking threads)"] = [
-            PYTHON, "-m", "granian", "--interface", "wsgi", "--factory", "--host", HOST,
-            "--port", str(port), "--workers", "1", "--blocking-threads", str(threads),
-            "--no-access-log", "--log-level", "warning", FACTORY]
+            PYTHON,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--factory",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--blocking-threads",
+            str(threads),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            FACTORY,
+        ]
     return found
 
 
@@ -61,8 +96,11 @@ def stall_probe(base: str, slow: int) -> dict[str, Any]:
     """``slow`` requests hit a 500 ms fault; meanwhile 20 ordinary requests, one at a time."""
     session = requests.Session()
     session.get(f"{base}/orders/{GUIDE_ORDER}", timeout=5)
-    fault = session.post(f"{base}/_mock/faults", timeout=5, json={
-        "method": "GET", "path": f"/orders/{SLOW_ID}", "latency_ms": FAULT_MS}).json()
+    fault = session.post(
+        f"{base}/_mock/faults",
+        timeout=5,
+        json={"method": "GET", "path": f"/orders/{SLOW_ID}", "latency_ms": FAULT_MS},
+    ).json()
 
     def slow_call() -> None:
         requests.get(f"{base}/orders/{SLOW_ID}", timeout=10)
@@ -85,8 +123,12 @@ def stall_probe(base: str, slow: int) -> dict[str, Any]:
     session.delete(f"{base}/_mock/faults/{fault['id']}", timeout=5)
     summary = latency_summary(latencies)
     # Served "during" the fault: the first ordinary request came back well before the slow one.
-    return {"slow_requests": slow, "first_ms": round(latencies[0], 3),
-            "served_during_fault": latencies[0] < FAULT_MS / 2, **summary}
+    return {
+        "slow_requests": slow,
+        "first_ms": round(latencies[0], 3),
+        "served_during_fault": latencies[0] < FAULT_MS / 2,
+        **summary,
+    }
 
 
 def main() -> dict[str, Any]:
@@ -102,31 +144,39 @@ def main() -> dict[str, Any]:
             probes[label] = []
             for slow in (1, 3):
                 probe = {"loadavg_before": loadavg(), **stall_probe(base, slow)}
-                print(f"  stall probe, {slow} slow: first ordinary request "
-                      f"{probe['first_ms']:.1f} ms, max {probe['max_ms']:.1f} ms", flush=True)
+                print(
+                    f"  stall probe, {slow} slow: first ordinary request "
+                    f"{probe['first_ms']:.1f} ms, max {probe['max_ms']:.1f} ms",
+                    flush=True,
+                )
                 probes[label].append(probe)
         return sample
 
-    starters = {label: partial(server, label, command, f"{base}/_mock/health", env=ENV)
-                for label, command in commands(port).items()}
+    starters = {
+        label: partial(server, label, command, f"{base}/_mock/health", env=ENV)
+        for label, command in commands(port).items()
+    }
     by_label = interleaved(starters, RUNS, measure)
     results = [{**found, "stall_probes": probes[label]} for label, found in by_label.items()]
     granian = [r for r in results if r["label"].startswith("granian")]
     best = max(results, key=lambda r: r["rps"]["median"])
     data = {
-        "parameters": {"path": f"GET /orders/{GUIDE_ORDER}", "wrk": "-t2 -c32 -d5s --latency",
-                       "runs": RUNS, "order": "interleaved rounds, fresh server per run",
-                       "app": FACTORY, "options": ENV["MOCKKIT_SOPOST_OPTIONS"],
-                       "fault": f"{FAULT_MS} ms latency on GET /orders/{SLOW_ID}",
-                       "probe": "20 ordinary requests, one at a time, while 1 or 3 requests "
-                                "sit in the fault"},
+        "parameters": {
+            "path": f"GET /orders/{GUIDE_ORDER}",
+            "wrk": "-t2 -c32 -d5s --latency",
+            "runs": RUNS,
+            "order": "interleaved rounds, fresh server per run",
+            "app": FACTORY,
+            "options": ENV["MOCKKIT_SOPOST_OPTIONS"],
+            "fault": f"{FAULT_MS} ms latency on GET /orders/{SLOW_ID}",
+            "probe": "20 ordinary requests, one at a time, while 1 or 3 requests sit in the fault",
+        },
         "servers": results,
         "fastest_by_median_rps": best["label"],
-        "granian_median_rps_by_threads": {
-            r["label"]: r["rps"]["median"] for r in granian},
+        "granian_median_rps_by_threads": {r["label"]: r["rps"]["median"] for r in granian},
         "granian_robust_thread_counts": [
-            r["label"] for r in granian
-            if all(p["served_during_fault"] for p in r["stall_probes"])],
+            r["label"] for r in granian if all(p["served_during_fault"] for p in r["stall_probes"])
+        ],
         "rps_spread_note": "median over runs; best = max rps / min p99",
     }
     path = write_result("wsgi_servers", data)

@@ -21,45 +21,105 @@ def _scenario_list() -> str:
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--exec", "exec_command", metavar="CMD",
-              help="Shell command that starts the integration (gets PORT, SOPOST_*, POPLAR_*).")
-@click.option("--webhook-url", metavar="URL",
-              help="Webhook URL of an integration that is already running (mocks on 8080/8081).")
-@click.option("--webhook-path", default="/webhooks/sopost", show_default=True,
-              help="With --exec: the path the integration receives SoPost webhooks on.")
-@click.option("--scenario", "scenarios", multiple=True, metavar="ID",
-              help="Run only this scenario (id or number; repeatable). Default: all.")
+@click.option(
+    "--exec",
+    "exec_command",
+    metavar="CMD",
+    help="Shell command that starts the integration (gets PORT, SOPOST_*, POPLAR_*).",
+)
+@click.option(
+    "--webhook-url",
+    metavar="URL",
+    help="Webhook URL of an integration that is already running (mocks on 8080/8081).",
+)
+@click.option(
+    "--webhook-path",
+    default="/webhooks/sopost",
+    show_default=True,
+    help="With --exec: the path the integration receives SoPost webhooks on.",
+)
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    metavar="ID",
+    help="Run only this scenario (id or number; repeatable). Default: all.",
+)
 @click.option("--seed", default=0, show_default=True, help="Mock data seed.")
-@click.option("--timeout", default=20.0, show_default=True,
-              help="Seconds a scenario waits for the integration to act.")
-@click.option("--settle", default=1.0, show_default=True,
-              help="Seconds to keep watching after the integration answered every delivery.")
-@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a JUnit XML report here.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the JSON report here (format: see the README).")
-@click.option("--data-handler", default="SoPost", show_default=True,
-              help="The data handler whose consent opts a consumer in for the brand.")
-@click.option("--sopost-port", type=int, help="SoPost mock port (default: free, or 8080 "
-              "with --webhook-url).")
-@click.option("--poplar-port", type=int, help="Poplar mock port (default: free, or 8081 "
-              "with --webhook-url).")
-@click.option("--startup-timeout", default=30.0, show_default=True,
-              help="Seconds to wait for the integration's PORT to accept connections.")
-def verify(exec_command: str | None, webhook_url: str | None, webhook_path: str,
-           scenarios: tuple[str, ...], seed: int, timeout: float, settle: float,
-           junit: Path | None, json_path: Path | None, data_handler: str,
-           sopost_port: int | None, poplar_port: int | None, startup_timeout: float) -> None:
+@click.option(
+    "--timeout",
+    default=20.0,
+    show_default=True,
+    help="Seconds a scenario waits for the integration to act.",
+)
+@click.option(
+    "--settle",
+    default=1.0,
+    show_default=True,
+    help="Seconds to keep watching after the integration answered every delivery.",
+)
+@click.option(
+    "--junit",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a JUnit XML report here.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the JSON report here (format: see the README).",
+)
+@click.option(
+    "--data-handler",
+    default="SoPost",
+    show_default=True,
+    help="The data handler whose consent opts a consumer in for the brand.",
+)
+@click.option(
+    "--sopost-port", type=int, help="SoPost mock port (default: free, or 8080 with --webhook-url)."
+)
+@click.option(
+    "--poplar-port", type=int, help="Poplar mock port (default: free, or 8081 with --webhook-url)."
+)
+@click.option(
+    "--startup-timeout",
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for the integration's PORT to accept connections.",
+)
+def verify(
+    exec_command: str | None,
+    webhook_url: str | None,
+    webhook_path: str,
+    scenarios: tuple[str, ...],
+    seed: int,
+    timeout: float,
+    settle: float,
+    junit: Path | None,
+    json_path: Path | None,
+    data_handler: str,
+    sopost_port: int | None,
+    poplar_port: int | None,
+    startup_timeout: float,
+) -> None:
     """Run the consumer scenarios against an integration and judge what reached Poplar."""
     if bool(exec_command) == bool(webhook_url):
         _usage("give exactly one of --exec CMD or --webhook-url URL")
     if not webhook_path.startswith("/"):
         _usage("--webhook-path must start with '/'")
-    options = VerifyOptions(exec_command=exec_command, webhook_url=webhook_url,
-                            webhook_path=webhook_path, scenarios=scenarios, seed=seed,
-                            timeout=timeout, settle=settle, data_handler=data_handler,
-                            sopost_port=sopost_port, poplar_port=poplar_port,
-                            startup_timeout=startup_timeout)
+    options = VerifyOptions(
+        exec_command=exec_command,
+        webhook_url=webhook_url,
+        webhook_path=webhook_path,
+        scenarios=scenarios,
+        seed=seed,
+        timeout=timeout,
+        settle=settle,
+        data_handler=data_handler,
+        sopost_port=sopost_port,
+        poplar_port=poplar_port,
+        startup_timeout=startup_timeout,
+    )
     try:
         report = run_verify(options, echo=lambda line: click.echo(line, err=True))
     except KeyError as exc:

@@ -34,12 +34,12 @@ class MockClient:
         self.timeout = timeout
         self.session = requests.Session()
 
-    def _call(self, method: str, path: str, expect: tuple[int, ...] = (200,),
-              **kwargs: Any) -> Any:
+    def _call(self, method: str, path: str, expect: tuple[int, ...] = (200,), **kwargs: Any) -> Any:
         response = self.session.request(method, self.url + path, timeout=self.timeout, **kwargs)
         if response.status_code not in expect:
-            raise ControlError(f"{method} {path} answered {response.status_code}: "
-                               f"{response.text[:500]}")
+            raise ControlError(
+                f"{method} {path} answered {response.status_code}: {response.text[:500]}"
+            )
         return response.json() if response.content else None
 
     def health(self) -> dict[str, Any]:
@@ -97,27 +97,42 @@ class SoPostControl(MockClient):
         return self._call("POST", "/_mock/orders", expect=(201,), json=overrides)
 
     def transition(self, order_id: str, status: str, resume: bool = False) -> dict[str, Any]:
-        return self._call("POST", f"/_mock/orders/{order_id}/transition",
-                          json={"status": status, "continue": resume})
+        return self._call(
+            "POST",
+            f"/_mock/orders/{order_id}/transition",
+            json={"status": status, "continue": resume},
+        )
 
     def orders(self, status: str | None = None) -> list[dict[str, Any]]:
-        return self._call("GET", "/_mock/orders", params={"status": status} if status else {}
-                          )["orders"]
+        return self._call("GET", "/_mock/orders", params={"status": status} if status else {})[
+            "orders"
+        ]
 
-    def deliveries(self, order_id: str | None = None, event_id: str | None = None,
-                   status: str | None = None) -> list[dict[str, Any]]:
+    def deliveries(
+        self, order_id: str | None = None, event_id: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
         query = {"order_id": order_id, "event_id": event_id, "status": status}
-        return self._call("GET", "/_mock/deliveries",
-                          params={k: v for k, v in query.items() if v})["deliveries"]
+        return self._call("GET", "/_mock/deliveries", params={k: v for k, v in query.items() if v})[
+            "deliveries"
+        ]
 
     def redeliver(self, delivery_id: str) -> dict[str, Any]:
         return self._call("POST", f"/_mock/deliveries/{delivery_id}/redeliver", expect=(202,))
 
     def subscribe(self, url: str, auth: tuple[str, str], organisation_id: str) -> Subscription:
         """``POST /v1/webhooks`` as the organisation: OrderEvents of all its orders to ``url``."""
-        body = self._call("POST", "/v1/webhooks", expect=(201,), auth=auth, json={
-            "url": url, "events": ["OrderEvent"], "entity_type": "Organisation",
-            "entity_id": organisation_id})
+        body = self._call(
+            "POST",
+            "/v1/webhooks",
+            expect=(201,),
+            auth=auth,
+            json={
+                "url": url,
+                "events": ["OrderEvent"],
+                "entity_type": "Organisation",
+                "entity_id": organisation_id,
+            },
+        )
         return Subscription(body["id"], body["url"], body["secret"])
 
     def order(self, order_id: str, auth: tuple[str, str]) -> dict[str, Any]:

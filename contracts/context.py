@@ -44,8 +44,10 @@ class Snapshot:
     deliveries: dict[str, list[dict[str, Any]]]
 
     def submit_summary(self, order_id: str) -> list[str]:
-        return [f"{e['status']} {e['verdict']}" + (f": {e['error']}" if e.get("error") else "")
-                for e in self.submits.get(order_id, [])]
+        return [
+            f"{e['status']} {e['verdict']}" + (f": {e['error']}" if e.get("error") else "")
+            for e in self.submits.get(order_id, [])
+        ]
 
     def accepted(self, order_id: str) -> int:
         return sum(1 for e in self.submits.get(order_id, []) if 200 <= e["status"] < 300)
@@ -63,10 +65,15 @@ class Snapshot:
         return all(d["status"] in FINAL_DELIVERY for d in found)
 
     def delivery_summary(self, order_id: str) -> list[dict[str, Any]]:
-        return [{"event": d["event"], "status": d["status"],
-                 "responses": [a.get("status") or a.get("error") for a in d["attempts"]],
-                 "latency_ms": [a.get("latency_ms") for a in d["attempts"]]}
-                for d in self.deliveries.get(order_id, [])]
+        return [
+            {
+                "event": d["event"],
+                "status": d["status"],
+                "responses": [a.get("status") or a.get("error") for a in d["attempts"]],
+                "latency_ms": [a.get("latency_ms") for a in d["attempts"]],
+            }
+            for d in self.deliveries.get(order_id, [])
+        ]
 
 
 @dataclass
@@ -95,8 +102,12 @@ class Context:
     def create_order(self, **overrides: Any) -> dict[str, Any]:
         """A fresh order: APPROVED with the brand's consent, no distribution stages, unless
         ``overrides`` say otherwise."""
-        fields = {"outcome": "APPROVED", "distribute": False, "consents": self.brand_consent(),
-                  **overrides}
+        fields = {
+            "outcome": "APPROVED",
+            "distribute": False,
+            "consents": self.brand_consent(),
+            **overrides,
+        }
         fields.setdefault("email", self.email())
         order = self.mocks.sopost.create_order(**fields)
         self.evidence.setdefault("orders", []).append(order["id"])
@@ -121,8 +132,9 @@ class Context:
             deliveries[delivery["payload"].get("order_id")].append(delivery)
         return Snapshot(submits, edits, stored, deliveries)
 
-    def wait(self, probe: Callable[[], T], timeout: float | None = None,
-             interval: float = 0.05) -> T | None:
+    def wait(
+        self, probe: Callable[[], T], timeout: float | None = None, interval: float = 0.05
+    ) -> T | None:
         """Poll ``probe`` until truthy; return its last value (falsy on timeout)."""
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         while True:
@@ -141,12 +153,15 @@ class Context:
         for delivery in self.mocks.sopost.deliveries():
             if delivery["payload"].get("order_id") in wanted:
                 by_order[delivery["payload"]["order_id"]].append(delivery)
-        return all((final_event is None or any(d["event"] == final_event for d in found))
-                   and all(d["status"] in FINAL_DELIVERY for d in found)
-                   for found in (by_order[o] for o in order_ids))
+        return all(
+            (final_event is None or any(d["event"] == final_event for d in found))
+            and all(d["status"] in FINAL_DELIVERY for d in found)
+            for found in (by_order[o] for o in order_ids)
+        )
 
-    def wait_answered(self, order_ids: list[str], final_event: str = "APPROVED",
-                      timeout: float | None = None) -> Snapshot:
+    def wait_answered(
+        self, order_ids: list[str], final_event: str = "APPROVED", timeout: float | None = None
+    ) -> Snapshot:
         """Until the integration answered every delivery of these orders (final event
         included), then the settle time; the snapshot after that."""
         if not self.wait(lambda: self.answered(order_ids, final_event), timeout, 0.1):
@@ -154,8 +169,9 @@ class Context:
         time.sleep(self.settle)
         return self.snapshot()
 
-    def wait_forwarded(self, order_ids: list[str], final_event: str = "APPROVED",
-                       timeout: float | None = None) -> Snapshot:
+    def wait_forwarded(
+        self, order_ids: list[str], final_event: str = "APPROVED", timeout: float | None = None
+    ) -> Snapshot:
         """Until every order is stored in Poplar (or the timeout), then as wait_answered."""
         self.wait(lambda: set(order_ids) <= self.stored_ids(), timeout)
         return self.wait_answered(order_ids, final_event, timeout=5.0)
@@ -163,36 +179,44 @@ class Context:
     # -- verdicts ------------------------------------------------------------------------
     def record(self, snap: Snapshot, order_id: str) -> dict[str, Any]:
         stored = snap.stored.get(order_id, [])
-        return {"order_id": order_id, "poplar_orders": len(stored),
-                "poplar_submits": snap.submit_summary(order_id),
-                "poplar_edits": len(snap.edits.get(order_id, [])),
-                "deliveries": snap.delivery_summary(order_id)}
+        return {
+            "order_id": order_id,
+            "poplar_orders": len(stored),
+            "poplar_submits": snap.submit_summary(order_id),
+            "poplar_edits": len(snap.edits.get(order_id, [])),
+            "deliveries": snap.delivery_summary(order_id),
+        }
 
     def expect_once(self, snap: Snapshot, order_id: str, allow_repeats: bool = False) -> None:
         record = self.record(snap, order_id)
         self.evidence.setdefault("checked", []).append(record)
         if not snap.stored.get(order_id):
-            raise ScenarioFailed(f"order {order_id} never reached Poplar "
-                                 f"(submits: {record['poplar_submits'] or 'none'})")
+            raise ScenarioFailed(
+                f"order {order_id} never reached Poplar "
+                f"(submits: {record['poplar_submits'] or 'none'})"
+            )
         if snap.accepted(order_id) != 1:
-            raise ScenarioFailed(f"order {order_id} was accepted by Poplar "
-                                 f"{snap.accepted(order_id)} times")
+            raise ScenarioFailed(
+                f"order {order_id} was accepted by Poplar {snap.accepted(order_id)} times"
+            )
         if snap.repeats(order_id) and not allow_repeats:
-            raise ScenarioFailed(f"order {order_id} was submitted again "
-                                 f"{snap.repeats(order_id)} time(s) after Poplar stored it")
+            raise ScenarioFailed(
+                f"order {order_id} was submitted again "
+                f"{snap.repeats(order_id)} time(s) after Poplar stored it"
+            )
 
     def expect_none(self, snap: Snapshot, order_id: str, why: str) -> None:
         record = self.record(snap, order_id)
         self.evidence.setdefault("checked", []).append(record)
         if snap.submits.get(order_id) or snap.stored.get(order_id):
-            raise ScenarioFailed(f"order {order_id} ({why}) was sent to Poplar: "
-                                 f"{record['poplar_submits']}")
+            raise ScenarioFailed(
+                f"order {order_id} ({why}) was sent to Poplar: {record['poplar_submits']}"
+            )
 
     def stored_order(self, snap: Snapshot, order_id: str) -> dict[str, Any]:
         return snap.stored[order_id][0]
 
     def require_exec(self) -> Integration:
         if self.integration is None:
-            raise ScenarioSkipped("needs --exec (the kit must be able to restart the "
-                                  "integration)")
+            raise ScenarioSkipped("needs --exec (the kit must be able to restart the integration)")
         return self.integration

@@ -29,10 +29,18 @@ CONSENT_MODES = ("generated", "brand", "none", "brand_and_generated", "retailer"
 def _order_operation() -> Any:
     document = copy.deepcopy(load_spec("sopost").document)
     order = {"$ref": "#/components/schemas/Order"}
-    document["paths"] = {"/__generated/order": {"post": {
-        "operationId": "generatedOrder",
-        "requestBody": {"required": True, "content": {"application/json": {"schema": order}}},
-        "responses": {"200": {"description": "ok"}}}}}
+    document["paths"] = {
+        "/__generated/order": {
+            "post": {
+                "operationId": "generatedOrder",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": order}},
+                },
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+    }
     document.pop("webhooks", None)
     return schemathesis.openapi.from_dict(document)["/__generated/order"]["POST"]
 
@@ -47,8 +55,14 @@ def _optional(value: Any, limit: int) -> str | None:
     return None if value is None else _text(value, limit, "-")
 
 
-def fit(raw: dict[str, Any], consent_mode: str, data_handler: str, extra_items: int,
-        partitions: list[str], tag: str) -> dict[str, Any]:
+def fit(
+    raw: dict[str, Any],
+    consent_mode: str,
+    data_handler: str,
+    extra_items: int,
+    partitions: list[str],
+    tag: str,
+) -> dict[str, Any]:
     """A ``POST /_mock/orders`` body from a generated Order (outcome fixed to APPROVED)."""
     address = raw.get("address") if isinstance(raw.get("address"), dict) else {}
     territory = address.get("territory")
@@ -57,24 +71,45 @@ def fit(raw: dict[str, Any], consent_mode: str, data_handler: str, extra_items: 
     email = email if EMAIL.match(email) and "+" not in local else f"{local[:60]}@example.com"
     # A unique tag keeps orders apart (``+`` tags would be magic outcomes, so none here).
     email = f"{tag}.{email}" if EMAIL.match(f"{tag}.{email}") else f"{tag}@example.com"
-    consents = [{"consent_name": _text(c.get("consent_name"), 200, "Consent"),
-                 "data_handler": _text(c.get("data_handler"), 200, "Someone"),
-                 "status": _text(c.get("status"), 40, "APPROVED")}
-                for c in (raw.get("consents") or [])[:5] if isinstance(c, dict)]
+    consents = [
+        {
+            "consent_name": _text(c.get("consent_name"), 200, "Consent"),
+            "data_handler": _text(c.get("data_handler"), 200, "Someone"),
+            "status": _text(c.get("status"), 40, "APPROVED"),
+        }
+        for c in (raw.get("consents") or [])[:5]
+        if isinstance(c, dict)
+    ]
     brand = {"data_handler": data_handler, "status": "APPROVED"}
     retailer = {"data_handler": f"Not {data_handler}", "status": "APPROVED"}
-    consents = {"generated": consents, "brand": [brand], "none": [],
-                "brand_and_generated": [*consents, brand], "retailer": [retailer]}[consent_mode]
+    consents = {
+        "generated": consents,
+        "brand": [brand],
+        "none": [],
+        "brand_and_generated": [*consents, brand],
+        "retailer": [retailer],
+    }[consent_mode]
     questions = [
-        {"question_id": _text(q.get("question_id"), 200, f"q{i}"),
-         "question_text": _text(q.get("question_text"), 2000, ""),
-         "answer": [{"answer_id": _text(a.get("answer_id"), 200, f"a{j}"),
-                     "answer_text": _text(a.get("answer_text"), 2000, "")}
-                    for j, a in enumerate(q.get("answer") or []) if isinstance(a, dict)][:20]}
-        for i, q in enumerate(raw.get("custom_questions") or []) if isinstance(q, dict)][:30]
+        {
+            "question_id": _text(q.get("question_id"), 200, f"q{i}"),
+            "question_text": _text(q.get("question_text"), 2000, ""),
+            "answer": [
+                {
+                    "answer_id": _text(a.get("answer_id"), 200, f"a{j}"),
+                    "answer_text": _text(a.get("answer_text"), 2000, ""),
+                }
+                for j, a in enumerate(q.get("answer") or [])
+                if isinstance(a, dict)
+            ][:20],
+        }
+        for i, q in enumerate(raw.get("custom_questions") or [])
+        if isinstance(q, dict)
+    ][:30]
     count = max(1, len(raw.get("line_items") or [])) + extra_items
     return {
-        "outcome": "APPROVED", "distribute": False, "email": email,
+        "outcome": "APPROVED",
+        "distribute": False,
+        "email": email,
         "full_name": _text(raw.get("full_name"), 200, "N"),
         "identity": _text(raw.get("identity"), 200, tag),
         "telephone": _optional(raw.get("telephone"), 20),
@@ -83,21 +118,26 @@ def fit(raw: dict[str, Any], consent_mode: str, data_handler: str, extra_items: 
             "line_2": _optional(address.get("line_2"), 200),
             "town": _text(address.get("town"), 200, "T"),
             "district": _optional(address.get("district"), 200),
-            "territory": territory if isinstance(territory, str)
-            and re.fullmatch("[A-Z]{3}", territory) else "GBR",
+            "territory": territory
+            if isinstance(territory, str) and re.fullmatch("[A-Z]{3}", territory)
+            else "GBR",
             "postcode": _text(address.get("postcode"), 20, "P"),
         },
-        "line_items": [{"stock_partition_id": partitions[i % len(partitions)]}
-                       for i in range(min(count, 100))],
-        "consents": consents, "custom_questions": questions,
+        "line_items": [
+            {"stock_partition_id": partitions[i % len(partitions)]} for i in range(min(count, 100))
+        ],
+        "consents": consents,
+        "custom_questions": questions,
     }
 
 
 def eligible(order: dict[str, Any], data_handler: str) -> bool:
     """The rule the kit judges by: an APPROVED consent held by the brand's data handler."""
-    return any(str(c.get("status", "")).upper() == "APPROVED"
-               and str(c.get("data_handler", "")).strip().lower() == data_handler.lower()
-               for c in order.get("consents", []))
+    return any(
+        str(c.get("status", "")).upper() == "APPROVED"
+        and str(c.get("data_handler", "")).strip().lower() == data_handler.lower()
+        for c in order.get("consents", [])
+    )
 
 
 @st.composite

@@ -34,8 +34,14 @@ def port_open(host: str, port: int, timeout: float = 0.2) -> bool:
 class Integration:
     """``command`` with ``env``, listening on ``port``; keeps its last output lines."""
 
-    def __init__(self, command: str, env: Mapping[str, str], port: int,
-                 host: str = "127.0.0.1", keep_lines: int = 200) -> None:
+    def __init__(
+        self,
+        command: str,
+        env: Mapping[str, str],
+        port: int,
+        host: str = "127.0.0.1",
+        keep_lines: int = 200,
+    ) -> None:
         self.command = command
         self.env = dict(env)
         self.port = port
@@ -47,19 +53,28 @@ class Integration:
     def start(self, timeout: float = 30.0) -> None:
         """Start and wait until the port accepts connections; raise StartupError otherwise."""
         self.process = subprocess.Popen(
-            self.command, shell=True, env=self.env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+            self.command,
+            shell=True,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.starts += 1
         threading.Thread(target=self._pump, args=(self.process,), daemon=True).start()
         deadline = time.monotonic() + timeout
         while not port_open(self.host, self.port):
             if self.process.poll() is not None:
-                raise StartupError(f"the integration exited with code {self.process.returncode}"
-                                   f" before listening on port {self.port}")
+                raise StartupError(
+                    f"the integration exited with code {self.process.returncode}"
+                    f" before listening on port {self.port}"
+                )
             if time.monotonic() > deadline:
                 self.stop()
-                raise StartupError(f"the integration did not listen on port {self.port} "
-                                   f"within {timeout:g} s")
+                raise StartupError(
+                    f"the integration did not listen on port {self.port} within {timeout:g} s"
+                )
             time.sleep(0.05)
 
     def _pump(self, process: subprocess.Popen[bytes]) -> None:

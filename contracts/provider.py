@@ -23,14 +23,26 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from mocks.core.runtime import RuntimeConfig
 from openapi import spec_path
 
-__all__ = ["CHECKS", "ProviderReport", "ProviderTarget", "keep_edit_order_id", "run_provider",
-           "write_junit"]
+__all__ = [
+    "CHECKS",
+    "ProviderReport",
+    "ProviderTarget",
+    "keep_edit_order_id",
+    "run_provider",
+    "write_junit",
+]
 
 CONFORMANCE_PREFIX = "mockkit-conformance-"
 IN_PROCESS_TOKEN = "mockkit-conformance-token"
-CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conformance",
-          "response_headers_conformance", "response_schema_conformance",
-          "negative_data_rejection", "positive_data_acceptance"]
+CHECKS = [
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "positive_data_acceptance",
+]
 
 
 @dataclass
@@ -83,15 +95,23 @@ def keep_edit_order_id(case: Any) -> None:
     if case.operation.label != "POST /v1/order/{order_id}":
         return
     body, path = case.body, case.path_parameters or {}
-    if isinstance(body, dict) and isinstance(body.get("order_id"), str) and body["order_id"] \
-            and "/" not in body["order_id"] and isinstance(path.get("order_id"), str):
+    if (
+        isinstance(body, dict)
+        and isinstance(body.get("order_id"), str)
+        and body["order_id"]
+        and "/" not in body["order_id"]
+        and isinstance(path.get("order_id"), str)
+    ):
         body["order_id"] = unquote(path["order_id"])
 
 
 def _mark_created_orders(case: Any) -> None:
     """Writes against a real API: new orders get an id that says who made them."""
-    if case.operation.label == "POST /v1/order" and isinstance(case.body, dict) \
-            and isinstance(case.body.get("order_id"), str):
+    if (
+        case.operation.label == "POST /v1/order"
+        and isinstance(case.body, dict)
+        and isinstance(case.body.get("order_id"), str)
+    ):
         case.body["order_id"] = f"{CONFORMANCE_PREFIX}{uuid.uuid4()}"
 
 
@@ -99,12 +119,15 @@ def _in_process_app(vendor: str) -> Any:
     if vendor == "sopost":
         from mocks.sopost.app import SoPostConfig
         from mocks.sopost.app import create_app as create_sopost
+
         return create_sopost(SoPostConfig(runtime=RuntimeConfig(clock="manual")), start=False)
     from mocks.poplar.app import PoplarConfig
     from mocks.poplar.app import create_app as create_poplar
+
     # A token list, so the invalid-token probe gets its 401; a limit no run reaches.
-    return create_poplar(PoplarConfig(tokens=(IN_PROCESS_TOKEN,), rate_limit="100000000/1s"),
-                         start=False)
+    return create_poplar(
+        PoplarConfig(tokens=(IN_PROCESS_TOKEN,), rate_limit="100000000/1s"), start=False
+    )
 
 
 def build_schema(target: ProviderTarget) -> OpenApiSchema:
@@ -113,7 +136,8 @@ def build_schema(target: ProviderTarget) -> OpenApiSchema:
     # Read-only runs must not probe undeclared methods either: to a filtered schema, a real
     # POST /webhooks looks "undeclared" and would be sent.
     config = schemathesis.Config.from_str(
-        "[phases.coverage]\nunexpected-methods = []\n" if read_only else "")
+        "[phases.coverage]\nunexpected-methods = []\n" if read_only else ""
+    )
     schema = schemathesis.openapi.from_path(str(spec_path(target.vendor)), config=config)
     generation: dict[str, Any] = {"max_examples": target.max_examples, "database": None}
     schema.config.generation.update(**generation)
@@ -165,8 +189,9 @@ def run_provider(target: ProviderTarget) -> ProviderReport:
     finally:
         for hook in hooks:
             schemathesis.hooks.unregister(hook)
-    report = ProviderReport(target.vendor, target.url or "in-process mock", operations,
-                            elapsed, errors)
+    report = ProviderReport(
+        target.vendor, target.url or "in-process mock", operations, elapsed, errors
+    )
     report.cleaned_up = _clean_up(target, created)
     return report
 
@@ -185,9 +210,12 @@ def _execute(schema: OpenApiSchema) -> tuple[dict[str, OperationResult], list[st
                 for check in checks:
                     if check.failure_info is not None:
                         failure = check.failure_info.failure
-                        entry = {"check": check.name, "title": failure.title,
-                                 "message": failure.message,
-                                 "reproduce": check.failure_info.code_sample}
+                        entry = {
+                            "check": check.name,
+                            "title": failure.title,
+                            "message": failure.message,
+                            "reproduce": check.failure_info.code_sample,
+                        }
                         if entry not in result.failures:
                             result.failures.append(entry)
         elif isinstance(event, events.NonFatalError | events.FatalError):
@@ -216,17 +244,21 @@ def _clean_up(target: ProviderTarget, created: list[tuple[str, str]]) -> list[st
 
 
 def write_junit(report: ProviderReport, path: str) -> None:
-    suite = ElementTree.Element("testsuite", name=f"mockkit provider {report.vendor}",
-                                tests=str(len(report.operations)),
-                                failures=str(sum(bool(o.failures) for o in
-                                                 report.operations.values())),
-                                time=str(report.duration_s))
+    suite = ElementTree.Element(
+        "testsuite",
+        name=f"mockkit provider {report.vendor}",
+        tests=str(len(report.operations)),
+        failures=str(sum(bool(o.failures) for o in report.operations.values())),
+        time=str(report.duration_s),
+    )
     for operation in report.operations.values():
-        case = ElementTree.SubElement(suite, "testcase", classname=report.vendor,
-                                      name=operation.label)
+        case = ElementTree.SubElement(
+            suite, "testcase", classname=report.vendor, name=operation.label
+        )
         for failure in operation.failures:
-            node = ElementTree.SubElement(case, "failure", type=failure["check"],
-                                          message=failure["title"])
+            node = ElementTree.SubElement(
+                case, "failure", type=failure["check"], message=failure["title"]
+            )
             node.text = f"{failure['message']}\n\nReproduce with:\n{failure['reproduce']}"
         if operation.skipped and not operation.cases:
             ElementTree.SubElement(case, "skipped", message=operation.skipped)

@@ -18,15 +18,28 @@ def contracts() -> None:
 
 @contracts.command()
 @click.option("--vendor", type=click.Choice(["sopost", "poplar"]), required=True)
-@click.option("--url", help="Base URL of a running API (default: our mock, in-process). "
-              "SoPost: e.g. https://host/v1; Poplar: https://api.heypoplar.com (no /v1).")
+@click.option(
+    "--url",
+    help="Base URL of a running API (default: our mock, in-process). "
+    "SoPost: e.g. https://host/v1; Poplar: https://api.heypoplar.com (no /v1).",
+)
 @click.option("--token", help="Poplar: a bearer token. SoPost: USER:PASSWORD (HTTP Basic).")
-@click.option("--allow-writes", is_flag=True, help="With --url: also call creating/changing "
-              "operations (order ids start mockkit-conformance-; what is created is deleted).")
+@click.option(
+    "--allow-writes",
+    is_flag=True,
+    help="With --url: also call creating/changing "
+    "operations (order ids start mockkit-conformance-; what is created is deleted).",
+)
 @click.option("--max-examples", default=25, show_default=True, help="Fuzzed cases per operation.")
 @click.option("--junit", type=click.Path(dir_okay=False), help="Write a JUnit XML report here.")
-def provider(vendor: str, url: str | None, token: str | None, allow_writes: bool,
-             max_examples: int, junit: str | None) -> None:
+def provider(
+    vendor: str,
+    url: str | None,
+    token: str | None,
+    allow_writes: bool,
+    max_examples: int,
+    junit: str | None,
+) -> None:
     """Run schemathesis from openapi/VENDOR.yaml: status codes, bodies, content types and
     headers must match the spec, invalid requests must get a 4xx, nothing may answer 5xx."""
     if allow_writes and not url:
@@ -50,13 +63,16 @@ def _print(report: ProviderReport) -> None:
         click.echo(f"  {mark} {operation.label:<40} {operation.cases:>5} cases")
     for operation in report.operations.values():
         for failure in operation.failures:
-            click.echo(f"\n{operation.label}: {failure['title']} ({failure['check']})\n"
-                       f"{failure['message']}\n  {failure['reproduce']}")
+            click.echo(
+                f"\n{operation.label}: {failure['title']} ({failure['check']})\n"
+                f"{failure['message']}\n  {failure['reproduce']}"
+            )
     for error in report.errors:
         click.echo(click.style(f"error: {error}", fg="red"))
     if report.cleaned_up:
-        click.echo(f"cleaned up: the {len(report.cleaned_up)} resource(s) this run created "
-                   "are deleted")
+        click.echo(
+            f"cleaned up: the {len(report.cleaned_up)} resource(s) this run created are deleted"
+        )
     rate = report.cases / report.duration_s if report.duration_s else 0.0
     verdict = "conforms" if report.ok else f"{report.failures} failure(s)"
     click.echo(f"{report.cases} cases in {report.duration_s:.1f} s ({rate:.0f}/s): {verdict}")

@@ -27,8 +27,11 @@ __all__ = ["mockkit_env", "mockkit_mocks", "poplar_mock", "sopost_mock"]
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mockkit", "SoPost and Poplar mocks")
     group.addoption("--mockkit-seed", type=int, default=0, help="Seed of the mocks' data.")
-    group.addoption("--mockkit-webhook-path", default="/webhooks/sopost",
-                    help="Webhook path the mockkit_env subscription points at.")
+    group.addoption(
+        "--mockkit-webhook-path",
+        default="/webhooks/sopost",
+        help="Webhook path the mockkit_env subscription points at.",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -53,8 +56,12 @@ def poplar_mock(mockkit_mocks: MockPair) -> PoplarControl:
 
 
 @pytest.fixture
-def mockkit_env(sopost_mock: SoPostControl, poplar_mock: PoplarControl,
-                mockkit_mocks: MockPair, pytestconfig: pytest.Config) -> dict[str, str]:
+def mockkit_env(
+    sopost_mock: SoPostControl,
+    poplar_mock: PoplarControl,
+    mockkit_mocks: MockPair,
+    pytestconfig: pytest.Config,
+) -> dict[str, str]:
     """The integration's environment, with a fresh webhook subscription to its PORT."""
     port = free_port()
     path = pytestconfig.getoption("--mockkit-webhook-path")

@@ -30,10 +30,16 @@ class Result:
     evidence: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "number": self.number, "title": self.title,
-                "severity": self.severity, "status": self.status,
-                "duration_s": round(self.duration_s, 3), "message": self.message,
-                "evidence": self.evidence}
+        return {
+            "id": self.id,
+            "number": self.number,
+            "title": self.title,
+            "severity": self.severity,
+            "status": self.status,
+            "duration_s": round(self.duration_s, 3),
+            "message": self.message,
+            "evidence": self.evidence,
+        }
 
 
 @dataclass
@@ -46,8 +52,9 @@ class Report:
         return {status: sum(r.status == status for r in self.results) for status in STATUSES}
 
     def broken(self, severity: str) -> list[Result]:
-        return [r for r in self.results if r.severity == severity
-                and r.status in ("failed", "error")]
+        return [
+            r for r in self.results if r.severity == severity and r.status in ("failed", "error")
+        ]
 
     @property
     def exit_code(self) -> int:
@@ -58,7 +65,8 @@ class Report:
             "format_version": FORMAT_VERSION,
             "scenarios": [r.to_dict() for r in self.results],
             "summary": {
-                "total": len(self.results), **self.counts(),
+                "total": len(self.results),
+                **self.counts(),
                 "must_failed": [r.id for r in self.broken("MUST")],
                 "should_failed": [r.id for r in self.broken("SHOULD")],
                 "duration_s": round(self.duration_s, 3),
@@ -72,18 +80,29 @@ class Report:
 
     def write_junit(self, path: Path) -> None:
         counts = self.counts()
-        suite = ET.Element("testsuite", name="mockkit verify", tests=str(len(self.results)),
-                           failures=str(counts["failed"]), errors=str(counts["error"]),
-                           skipped=str(counts["skipped"]), time=f"{self.duration_s:.3f}")
+        suite = ET.Element(
+            "testsuite",
+            name="mockkit verify",
+            tests=str(len(self.results)),
+            failures=str(counts["failed"]),
+            errors=str(counts["error"]),
+            skipped=str(counts["skipped"]),
+            time=f"{self.duration_s:.3f}",
+        )
         for result in self.results:
-            case = ET.SubElement(suite, "testcase", classname=f"mockkit.verify.{result.severity}",
-                                 name=f"{result.number:02d} {result.id}: {result.title}",
-                                 time=f"{result.duration_s:.3f}")
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"mockkit.verify.{result.severity}",
+                name=f"{result.number:02d} {result.id}: {result.title}",
+                time=f"{result.duration_s:.3f}",
+            )
             detail = json.dumps(result.evidence, indent=2, default=str)
             if result.status in ("failed", "error"):
                 tag = "failure" if result.status == "failed" else "error"
-                ET.SubElement(case, tag, message=f"[{result.severity}] {result.message}",
-                              type=result.severity).text = detail
+                ET.SubElement(
+                    case, tag, message=f"[{result.severity}] {result.message}", type=result.severity
+                ).text = detail
             elif result.status == "skipped":
                 ET.SubElement(case, "skipped", message=result.message)
         root = ET.Element("testsuites")
@@ -92,18 +111,28 @@ class Report:
 
     def terminal(self) -> str:
         marks = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
-        lines = [f"{marks[r.status]:<5} {r.severity:<6} {r.number:>2} {r.id:<18} "
-                 f"{r.duration_s:5.1f}s  {r.title}" for r in self.results]
+        lines = [
+            f"{marks[r.status]:<5} {r.severity:<6} {r.number:>2} {r.id:<18} "
+            f"{r.duration_s:5.1f}s  {r.title}"
+            for r in self.results
+        ]
         troubled = [r for r in self.results if r.status in ("failed", "error")]
         for result in troubled:
-            lines += ["", f"--- {result.status.upper()} {result.severity} {result.id}: "
-                      f"{result.message}"]
-            lines += ["    " + line for line in
-                      json.dumps(result.evidence, indent=2, default=str).splitlines()[:60]]
+            lines += [
+                "",
+                f"--- {result.status.upper()} {result.severity} {result.id}: {result.message}",
+            ]
+            lines += [
+                "    " + line
+                for line in json.dumps(result.evidence, indent=2, default=str).splitlines()[:60]
+            ]
         counts = self.counts()
         must, should = self.broken("MUST"), self.broken("SHOULD")
-        lines += ["", f"{counts['passed']} passed, {counts['failed']} failed, "
-                  f"{counts['error']} errors, {counts['skipped']} skipped in "
-                  f"{self.duration_s:.1f}s; MUST broken: {len(must)}, SHOULD broken: "
-                  f"{len(should)} -> exit {self.exit_code}"]
+        lines += [
+            "",
+            f"{counts['passed']} passed, {counts['failed']} failed, "
+            f"{counts['error']} errors, {counts['skipped']} skipped in "
+            f"{self.duration_s:.1f}s; MUST broken: {len(must)}, SHOULD broken: "
+            f"{len(should)} -> exit {self.exit_code}",
+        ]
         return "\n".join(lines)

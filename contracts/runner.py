@@ -46,9 +46,14 @@ class VerifyOptions:
 def harness_extras(scratch: Path, data_handler: str) -> dict[str, str]:
     """Extra variables for the reference harness (other integrations ignore them): a fresh
     inbox, short backoff, quick polling, the data handler the kit judges by."""
-    return {"HARNESS_DB": str(scratch / "harness.db"), "HARNESS_BACKOFF_BASE": "0.05",
-            "HARNESS_BACKOFF_CAP": "0.5", "HARNESS_POLL_INTERVAL": "0.05",
-            "HARNESS_MAX_ATTEMPTS": "20", "HARNESS_DATA_HANDLERS": data_handler}
+    return {
+        "HARNESS_DB": str(scratch / "harness.db"),
+        "HARNESS_BACKOFF_BASE": "0.05",
+        "HARNESS_BACKOFF_CAP": "0.5",
+        "HARNESS_POLL_INTERVAL": "0.05",
+        "HARNESS_MAX_ATTEMPTS": "20",
+        "HARNESS_DATA_HANDLERS": data_handler,
+    }
 
 
 def _run_one(item: Scenario, ctx: Context) -> Result:
@@ -74,8 +79,16 @@ def _run_one(item: Scenario, ctx: Context) -> Result:
         if status == "passed":
             status, message = "failed", "the integration exited during the scenario"
         integration.start()
-    return Result(item.id, item.number, item.title, item.severity, status,
-                  time.monotonic() - started, message, dict(ctx.evidence))
+    return Result(
+        item.id,
+        item.number,
+        item.title,
+        item.severity,
+        status,
+        time.monotonic() - started,
+        message,
+        dict(ctx.evidence),
+    )
 
 
 def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> Report:
@@ -85,9 +98,11 @@ def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> R
     chosen = select(options.scenarios)  # KeyError for unknown ids
     attached = options.webhook_url is not None
     default_ports = (8080, 8081) if attached else (0, 0)
-    mocks = MockPair(options.sopost_port if options.sopost_port is not None else default_ports[0],
-                     options.poplar_port if options.poplar_port is not None else default_ports[1],
-                     seed=options.seed)
+    mocks = MockPair(
+        options.sopost_port if options.sopost_port is not None else default_ports[0],
+        options.poplar_port if options.poplar_port is not None else default_ports[1],
+        seed=options.seed,
+    )
     started = time.monotonic()
     with mocks, tempfile.TemporaryDirectory(prefix="mockkit-verify-") as scratch:
         # Attached: PORT is the one the integration already listens on (from its URL).
@@ -112,22 +127,34 @@ def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> R
             except StartupError as exc:
                 tail = "\n".join("    " + line for line in integration.tail(20))
                 raise StartupError(f"{exc}; its last output:\n{tail or '    (none)'}") from None
-        ctx = Context(mocks, url, subscription.secret, options.data_handler, integration,
-                      settle=options.settle, timeout=options.timeout,
-                      run_tag=f"mk{uuid.uuid4().hex[:6]}")
+        ctx = Context(
+            mocks,
+            url,
+            subscription.secret,
+            options.data_handler,
+            integration,
+            settle=options.settle,
+            timeout=options.timeout,
+            run_tag=f"mk{uuid.uuid4().hex[:6]}",
+        )
         ctx.memo["seed"] = options.seed
         results = []
         try:
             for item in chosen:
                 result = _run_one(item, ctx)
-                echo(f"{result.status.upper():<7} {item.severity:<6} {item.number:>2} "
-                     f"{item.id:<18} {result.duration_s:5.1f}s")
+                echo(
+                    f"{result.status.upper():<7} {item.severity:<6} {item.number:>2} "
+                    f"{item.id:<18} {result.duration_s:5.1f}s"
+                )
                 results.append(result)
         finally:
             if integration is not None:
                 integration.stop()
-    info = {"command": options.exec_command, "webhook_url": url,
-            "starts": integration.starts if integration else 0}
+    info = {
+        "command": options.exec_command,
+        "webhook_url": url,
+        "starts": integration.starts if integration else 0,
+    }
     if integration is not None and any(r.status in ("failed", "error") for r in results):
         info["last_output"] = integration.tail(30)
     return Report(results, time.monotonic() - started, info)

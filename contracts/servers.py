@@ -32,7 +32,6 @@ FAST_LIFECYCLE = {"filtering_delay": 0.2, "review_delay": 1.0, "stage_delays": (
 FAST_RETRY_SCALE = 0.01
 
 
-
 @dataclass
 class MockPair:
     """SoPost and Poplar mocks on loopback; use as a context manager or start()/stop()."""
@@ -49,9 +48,15 @@ class MockPair:
     def __post_init__(self) -> None:
         runtime = RuntimeConfig(seed=self.seed)
         lifecycle = LifecycleConfig(**FAST_LIFECYCLE) if self.fast else LifecycleConfig()
-        sopost = create_sopost(SoPostConfig(
-            runtime=runtime, lifecycle=lifecycle, webhook_timeout=self.webhook_timeout,
-            retry_scale=FAST_RETRY_SCALE if self.fast else 1.0, webhook_workers=8))
+        sopost = create_sopost(
+            SoPostConfig(
+                runtime=runtime,
+                lifecycle=lifecycle,
+                webhook_timeout=self.webhook_timeout,
+                retry_scale=FAST_RETRY_SCALE if self.fast else 1.0,
+                webhook_workers=8,
+            )
+        )
         poplar = create_poplar(PoplarConfig(runtime=RuntimeConfig(seed=self.seed)))
         self.sopost_server = LiveServer(sopost, self.host, self.sopost_port)
         self.poplar_server = LiveServer(poplar, self.host, self.poplar_port)
@@ -90,11 +95,13 @@ class MockPair:
         organisation_id, user, password = self.credentials()
         return self.sopost.subscribe(url, (user, password), organisation_id)
 
-    def env(self, port: int, webhook_secret: str | None = None,
-            poplar_token: str = DEFAULT_POPLAR_TOKEN) -> dict[str, str]:
+    def env(
+        self, port: int, webhook_secret: str | None = None, poplar_token: str = DEFAULT_POPLAR_TOKEN
+    ) -> dict[str, str]:
         _, user, password = self.credentials()
-        return integration_env(self.sopost_url, self.poplar_url, port, user, password,
-                               webhook_secret, poplar_token)
+        return integration_env(
+            self.sopost_url, self.poplar_url, port, user, password, webhook_secret, poplar_token
+        )
 
     def __enter__(self) -> MockPair:
         return self.start()
@@ -103,20 +110,29 @@ class MockPair:
         self.stop()
 
 
-def integration_env(sopost_url: str, poplar_url: str, port: int, user: str, password: str,
-                    webhook_secret: str | None, poplar_token: str = DEFAULT_POPLAR_TOKEN,
-                    base: Mapping[str, str] | None = None) -> dict[str, str]:
+def integration_env(
+    sopost_url: str,
+    poplar_url: str,
+    port: int,
+    user: str,
+    password: str,
+    webhook_secret: str | None,
+    poplar_token: str = DEFAULT_POPLAR_TOKEN,
+    base: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """The environment contract of an integration under test (documented in
     the README): ``base`` (default os.environ) plus the vendor URLs and secrets."""
     env = dict(os.environ if base is None else base)
-    env.update({
-        "PORT": str(port),
-        "SOPOST_API_URL": sopost_url.rstrip("/") + "/v1",
-        "SOPOST_API_USER": user,
-        "SOPOST_API_PASSWORD": password,
-        "POPLAR_API_URL": poplar_url.rstrip("/") + "/v1",
-        "POPLAR_API_TOKEN": poplar_token,
-    })
+    env.update(
+        {
+            "PORT": str(port),
+            "SOPOST_API_URL": sopost_url.rstrip("/") + "/v1",
+            "SOPOST_API_USER": user,
+            "SOPOST_API_PASSWORD": password,
+            "POPLAR_API_URL": poplar_url.rstrip("/") + "/v1",
+            "POPLAR_API_TOKEN": poplar_token,
+        }
+    )
     if webhook_secret:
         env["SOPOST_WEBHOOK_SECRET"] = webhook_secret
     return env

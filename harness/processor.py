@@ -102,8 +102,9 @@ class Processor:
             return settled.outcome
 
     def _forward_if_eligible(self, ev: ClaimedEvent) -> str:
-        order = self._call(ev, self.sopost_gate, "sopost",
-                           lambda: self.sopost.get_order(ev.order_id))
+        order = self._call(
+            ev, self.sopost_gate, "sopost", lambda: self.sopost.get_order(ev.order_id)
+        )
         if order.get("id") != ev.order_id:
             return self._dead(ev, "sopost returned a different order id")
 
@@ -119,8 +120,9 @@ class Processor:
             return self._dead(ev, f"mapping: {exc}")
 
         try:
-            poplar_id = self._call(ev, self.poplar_gate, "poplar",
-                                   lambda: self.poplar.submit_order(mapped.body))
+            poplar_id = self._call(
+                ev, self.poplar_gate, "poplar", lambda: self.poplar.submit_order(mapped.body)
+            )
             outcome = "created"
         except Conflict:
             # Our order_id is the SoPost id: a 409 means an earlier attempt of ours landed.

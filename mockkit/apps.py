@@ -22,8 +22,15 @@ from mocks.sopost.app import SoPostConfig
 from mocks.sopost.app import create_app as create_sopost
 from mocks.sopost.state import LifecycleConfig
 
-__all__ = ["DEMO_POPLAR_TOKEN", "POPLAR_ENV", "SOPOST_ENV", "poplar_app", "poplar_config",
-           "sopost_app", "sopost_config"]
+__all__ = [
+    "DEMO_POPLAR_TOKEN",
+    "POPLAR_ENV",
+    "SOPOST_ENV",
+    "poplar_app",
+    "poplar_config",
+    "sopost_app",
+    "sopost_config",
+]
 
 SOPOST_ENV = "MOCKKIT_SOPOST_OPTIONS"
 # The Poplar token the harness uses under `mockkit serve` and in the demo.
@@ -32,8 +39,11 @@ POPLAR_ENV = "MOCKKIT_POPLAR_OPTIONS"
 
 
 def _runtime(options: dict[str, Any]) -> RuntimeConfig:
-    return RuntimeConfig(seed=options.get("seed", 0), clock=options.get("clock", "real"),
-                         log_requests=not options.get("quiet", False))
+    return RuntimeConfig(
+        seed=options.get("seed", 0),
+        clock=options.get("clock", "real"),
+        log_requests=not options.get("quiet", False),
+    )
 
 
 def sopost_config(options: dict[str, Any]) -> SoPostConfig:
@@ -43,7 +53,8 @@ def sopost_config(options: dict[str, Any]) -> SoPostConfig:
         lifecycle=LifecycleConfig(
             filtering_delay=options.get("filtering_delay", 2.0),
             review_delay=options.get("review_delay", 30.0),
-            stage_delays=tuple(options.get("stage_delays", (10.0, 30.0, 60.0)))),
+            stage_delays=tuple(options.get("stage_delays", (10.0, 30.0, 60.0))),
+        ),
         require_auth=options.get("require_auth", False),
         retry_scale=options.get("retry_scale", 1.0),
         webhook_timeout=options.get("webhook_timeout", 10.0),
@@ -72,9 +83,12 @@ def _configure_logging() -> None:
 def poplar_config(options: dict[str, Any]) -> PoplarConfig:
     """A Poplar config from the CLI's plain options."""
     tokens = options.get("tokens")
-    return PoplarConfig(runtime=_runtime(options), lenient=options.get("lenient", False),
-                        tokens=tuple(tokens) if tokens else None,
-                        rate_limit=options.get("rate_limit", PoplarConfig.rate_limit))
+    return PoplarConfig(
+        runtime=_runtime(options),
+        lenient=options.get("lenient", False),
+        tokens=tuple(tokens) if tokens else None,
+        rate_limit=options.get("rate_limit", PoplarConfig.rate_limit),
+    )
 
 
 def sopost_app() -> Flask:

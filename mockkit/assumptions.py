@@ -41,8 +41,11 @@ def _walk(node: Any, where: str) -> Iterator[tuple[str, str]]:
     for key, child in node.items():
         if key in ("examples", "example", "x-enum-provenance") or key.startswith("x-"):
             continue
-        label = f"{where}.{key}" if key not in ("properties", "paths", "components",
-                                                 "schemas", "webhooks", "responses") else where
+        label = (
+            f"{where}.{key}"
+            if key not in ("properties", "paths", "components", "schemas", "webhooks", "responses")
+            else where
+        )
         yield from _walk(child, label)
 
 

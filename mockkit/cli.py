@@ -19,6 +19,7 @@ from mocks.sopost.fixtures import CREDENTIALS, GUIDE, build_world
 
 __all__ = ["main"]
 
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Offline, faithful mocks of the SoPost and Poplar APIs, and a contract test kit."""
@@ -49,57 +50,137 @@ def _seconds_list(_: click.Context, __: click.Parameter, value: str) -> list[flo
 
 
 @main.command()
-@click.option("--only", type=click.Choice(["sopost", "poplar"]),
-              help="Serve just this mock (no harness).")
-@click.option("--no-harness", is_flag=True,
-              help="Serve both mocks but not the reference harness (bring your own integration).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Interface to bind. Keep loopback unless you know why not.")
+@click.option(
+    "--only", type=click.Choice(["sopost", "poplar"]), help="Serve just this mock (no harness)."
+)
+@click.option(
+    "--no-harness",
+    is_flag=True,
+    help="Serve both mocks but not the reference harness (bring your own integration).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to bind. Keep loopback unless you know why not.",
+)
 @click.option("--sopost-port", default=8080, show_default=True)
 @click.option("--poplar-port", default=8081, show_default=True)
 @click.option("--harness-port", default=8082, show_default=True)
 @click.option("--seed", default=0, show_default=True, help="Same seed, same data and ids.")
-@click.option("--clock", type=click.Choice(["real", "manual"]), default="real",
-              show_default=True, help="manual: time moves only via POST /_mock/clock/advance.")
+@click.option(
+    "--clock",
+    type=click.Choice(["real", "manual"]),
+    default="real",
+    show_default=True,
+    help="manual: time moves only via POST /_mock/clock/advance.",
+)
 @click.option("--require-auth", is_flag=True, help="SoPost: refuse requests without credentials.")
-@click.option("--filtering-delay", default=2.0, show_default=True,
-              help="SoPost: seconds an order stays PENDING before its decision.")
-@click.option("--review-delay", default=30.0, show_default=True,
-              help="SoPost: seconds of manual review for orders sharing a postcode.")
-@click.option("--stage-delays", default="10,30,60", show_default=True, callback=_seconds_list,
-              help="SoPost: seconds before PROCESSING, DISPATCHED, DELIVERED.")
-@click.option("--retry-scale", default=1.0, show_default=True,
-              help="SoPost: multiply the webhook retry schedule (0.001 compresses hours to s).")
-@click.option("--webhook-timeout", default=10.0, show_default=True,
-              help="SoPost: seconds a receiver has to answer a delivery before it is retried.")
-@click.option("--allow-webhook-host", multiple=True,
-              help="SoPost: also deliver webhooks to this non-loopback host (repeatable).")
+@click.option(
+    "--filtering-delay",
+    default=2.0,
+    show_default=True,
+    help="SoPost: seconds an order stays PENDING before its decision.",
+)
+@click.option(
+    "--review-delay",
+    default=30.0,
+    show_default=True,
+    help="SoPost: seconds of manual review for orders sharing a postcode.",
+)
+@click.option(
+    "--stage-delays",
+    default="10,30,60",
+    show_default=True,
+    callback=_seconds_list,
+    help="SoPost: seconds before PROCESSING, DISPATCHED, DELIVERED.",
+)
+@click.option(
+    "--retry-scale",
+    default=1.0,
+    show_default=True,
+    help="SoPost: multiply the webhook retry schedule (0.001 compresses hours to s).",
+)
+@click.option(
+    "--webhook-timeout",
+    default=10.0,
+    show_default=True,
+    help="SoPost: seconds a receiver has to answer a delivery before it is retried.",
+)
+@click.option(
+    "--allow-webhook-host",
+    multiple=True,
+    help="SoPost: also deliver webhooks to this non-loopback host (repeatable).",
+)
 @click.option("--lenient", is_flag=True, help="Poplar: accept and ignore unknown fields.")
 @click.option("--tokens", default="", help="Poplar: accept only these tokens (comma-separated).")
-@click.option("--rate-limit", default="1000/10s", show_default=True, callback=_rate_limit,
-              help="Poplar: requests per token per window, e.g. 100/10s.")
-@click.option("--harness-db", type=click.Path(dir_okay=False, path_type=Path),
-              help="Harness inbox file (default: a fresh one per run, as the mocks are fresh).")
+@click.option(
+    "--rate-limit",
+    default="1000/10s",
+    show_default=True,
+    callback=_rate_limit,
+    help="Poplar: requests per token per window, e.g. 100/10s.",
+)
+@click.option(
+    "--harness-db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Harness inbox file (default: a fresh one per run, as the mocks are fresh).",
+)
 @click.option("--quiet", is_flag=True, help="Do not log one line per request.")
-def serve(only: str | None, no_harness: bool, host: str, sopost_port: int, poplar_port: int,
-          harness_port: int, seed: int, clock: str, require_auth: bool, filtering_delay: float,
-          review_delay: float, stage_delays: list[float], retry_scale: float,
-          webhook_timeout: float, allow_webhook_host: tuple[str, ...], lenient: bool,
-          tokens: str, rate_limit: str,
-          harness_db: Path | None, quiet: bool) -> None:
+def serve(
+    only: str | None,
+    no_harness: bool,
+    host: str,
+    sopost_port: int,
+    poplar_port: int,
+    harness_port: int,
+    seed: int,
+    clock: str,
+    require_auth: bool,
+    filtering_delay: float,
+    review_delay: float,
+    stage_delays: list[float],
+    retry_scale: float,
+    webhook_timeout: float,
+    allow_webhook_host: tuple[str, ...],
+    lenient: bool,
+    tokens: str,
+    rate_limit: str,
+    harness_db: Path | None,
+    quiet: bool,
+) -> None:
     """Serve the SoPost mock, the Poplar mock and the reference harness until Ctrl-C."""
     common = {"seed": seed, "clock": clock, "quiet": quiet}
-    sopost = Service("SoPost mock", sopost_port, "mockkit.apps:sopost_app", "/_mock/health",
-                     options_env(SOPOST_ENV, {
-                         **common, "require_auth": require_auth,
-                         "filtering_delay": filtering_delay, "review_delay": review_delay,
-                         "stage_delays": stage_delays, "retry_scale": retry_scale,
-                         "webhook_timeout": webhook_timeout,
-                         "allow_webhook_hosts": list(allow_webhook_host)}))
+    sopost = Service(
+        "SoPost mock",
+        sopost_port,
+        "mockkit.apps:sopost_app",
+        "/_mock/health",
+        options_env(
+            SOPOST_ENV,
+            {
+                **common,
+                "require_auth": require_auth,
+                "filtering_delay": filtering_delay,
+                "review_delay": review_delay,
+                "stage_delays": stage_delays,
+                "retry_scale": retry_scale,
+                "webhook_timeout": webhook_timeout,
+                "allow_webhook_hosts": list(allow_webhook_host),
+            },
+        ),
+    )
     token_list = [t.strip() for t in tokens.split(",") if t.strip()]
-    poplar = Service("Poplar mock", poplar_port, "mockkit.apps:poplar_app", "/_mock/health",
-                     options_env(POPLAR_ENV, {**common, "lenient": lenient,
-                                              "tokens": token_list, "rate_limit": rate_limit}))
+    poplar = Service(
+        "Poplar mock",
+        poplar_port,
+        "mockkit.apps:poplar_app",
+        "/_mock/health",
+        options_env(
+            POPLAR_ENV,
+            {**common, "lenient": lenient, "tokens": token_list, "rate_limit": rate_limit},
+        ),
+    )
     with Supervisor(host, click.echo) as supervisor, tempfile.TemporaryDirectory() as scratch:
         try:
             if only != "poplar":
@@ -109,8 +190,9 @@ def serve(only: str | None, no_harness: bool, host: str, sopost_port: int, popla
             if only is None and not no_harness:
                 poplar_token = token_list[0] if token_list else DEMO_POPLAR_TOKEN
                 database = harness_db or Path(scratch) / "harness.db"
-                supervisor.start(_harness(supervisor.host, sopost, poplar, harness_port,
-                                          poplar_token, database))
+                supervisor.start(
+                    _harness(supervisor.host, sopost, poplar, harness_port, poplar_token, database)
+                )
             _banner(supervisor, seed, clock, require_auth)
         except RuntimeError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -122,39 +204,67 @@ def serve(only: str | None, no_harness: bool, host: str, sopost_port: int, popla
     sys.exit(code)
 
 
-def _harness(host: str, sopost: Service, poplar: Service, port: int, poplar_token: str,
-             database: Path) -> Service:
+def _harness(
+    host: str, sopost: Service, poplar: Service, port: int, poplar_token: str, database: Path
+) -> Service:
     """The reference harness, subscribed to the default organisation's order events."""
     local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     user, password = CREDENTIALS[GUIDE.organisation]
-    subscription = requests.post(f"{sopost.url(local)}/v1/webhooks", auth=(user, password),
-                                 timeout=10, json={
-                                     "url": f"http://{local}:{port}/webhooks/sopost",
-                                     "events": ["OrderEvent"], "entity_type": "Organisation",
-                                     "entity_id": GUIDE.organisation})
+    subscription = requests.post(
+        f"{sopost.url(local)}/v1/webhooks",
+        auth=(user, password),
+        timeout=10,
+        json={
+            "url": f"http://{local}:{port}/webhooks/sopost",
+            "events": ["OrderEvent"],
+            "entity_type": "Organisation",
+            "entity_id": GUIDE.organisation,
+        },
+    )
     subscription.raise_for_status()
-    return Service("Harness", port, "harness.app:create_app", "/health", {
-        "SOPOST_API_URL": f"{sopost.url(local)}/v1", "SOPOST_API_USER": user,
-        "SOPOST_API_PASSWORD": password, "SOPOST_WEBHOOK_SECRET": subscription.json()["secret"],
-        "POPLAR_API_URL": f"{poplar.url(local)}/v1", "POPLAR_API_TOKEN": poplar_token,
-        "HARNESS_DB": str(database), "HARNESS_HOST": host, "PORT": str(port)})
+    return Service(
+        "Harness",
+        port,
+        "harness.app:create_app",
+        "/health",
+        {
+            "SOPOST_API_URL": f"{sopost.url(local)}/v1",
+            "SOPOST_API_USER": user,
+            "SOPOST_API_PASSWORD": password,
+            "SOPOST_WEBHOOK_SECRET": subscription.json()["secret"],
+            "POPLAR_API_URL": f"{poplar.url(local)}/v1",
+            "POPLAR_API_TOKEN": poplar_token,
+            "HARNESS_DB": str(database),
+            "HARNESS_HOST": host,
+            "PORT": str(port),
+        },
+    )
 
 
 def _banner(supervisor: Supervisor, seed: int, clock: str, require_auth: bool) -> None:
     running = {service.name: service.url(supervisor.host) for service in supervisor.services}
     for name, url in running.items():
         click.echo(f"{name:<12} {url}" + ("" if name == "Harness" else "  (control API: /_mock)"))
-    click.echo(f"seed {seed}, clock {clock}"
-               + (", credentials required" if require_auth else
-                  ", no credentials = the default organisation"))
+    click.echo(
+        f"seed {seed}, clock {clock}"
+        + (
+            ", credentials required"
+            if require_auth
+            else ", no credentials = the default organisation"
+        )
+    )
     if "SoPost mock" in running:
         click.echo("SoPost API credentials (HTTP Basic user:password):")
         for organisation in build_world(seed, 0).catalogue.organisations.values():
-            click.echo(f"  {organisation.name:<18} {organisation.id}  "
-                       f"{organisation.api_user}:{organisation.api_password}")
+            click.echo(
+                f"  {organisation.name:<18} {organisation.id}  "
+                f"{organisation.api_user}:{organisation.api_password}"
+            )
     if "Poplar mock" in running:
-        click.echo("Poplar: any bearer token not starting with 'test' is a production account"
-                   f" (the harness uses '{DEMO_POPLAR_TOKEN}').")
+        click.echo(
+            "Poplar: any bearer token not starting with 'test' is a production account"
+            f" (the harness uses '{DEMO_POPLAR_TOKEN}')."
+        )
         click.echo(f"Poplar Transactions page: {running['Poplar mock']}/transactions")
     click.echo("Press Ctrl-C to stop.")
 

@@ -39,10 +39,26 @@ class Service:
 
 
 def granian_command(target: str, host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "granian", "--interface", "wsgi", "--factory",
-            "--host", host, "--port", str(port), "--workers", "1",
-            "--blocking-threads", str(BLOCKING_THREADS), "--no-access-log",
-            "--log-level", "warning", target]
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--factory",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--blocking-threads",
+        str(BLOCKING_THREADS),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        target,
+    ]
 
 
 def options_env(variable: str, options: dict[str, Any]) -> dict[str, str]:
@@ -72,8 +88,10 @@ class Supervisor:
         env = {**os.environ, **service.env}
         # Own process group, so a stuck server and its worker can be killed together.
         service.process = subprocess.Popen(
-            granian_command(service.target, self.host, service.port), env=env,
-            start_new_session=True)
+            granian_command(service.target, self.host, service.port),
+            env=env,
+            start_new_session=True,
+        )
         self.services.append(service)
         self._wait_ready(service, timeout)
 
@@ -82,9 +100,11 @@ class Supervisor:
         url = service.url(self.host) + service.health_path
         while time.monotonic() < deadline:
             if service.process is not None and service.process.poll() is not None:
-                raise RuntimeError(f"{service.name} exited with code "
-                                   f"{service.process.returncode} while starting "
-                                   f"(is port {service.port} free?)")
+                raise RuntimeError(
+                    f"{service.name} exited with code "
+                    f"{service.process.returncode} while starting "
+                    f"(is port {service.port} free?)"
+                )
             try:
                 if requests.get(url, timeout=1).status_code == 200:
                     return
@@ -99,8 +119,10 @@ class Supervisor:
             while True:
                 for service in self.services:
                     if service.process is not None and service.process.poll() is not None:
-                        self.echo(f"{service.name} exited with code "
-                                  f"{service.process.returncode}; stopping the others")
+                        self.echo(
+                            f"{service.name} exited with code "
+                            f"{service.process.returncode}; stopping the others"
+                        )
                         return 1
                 time.sleep(0.2)
         except KeyboardInterrupt:

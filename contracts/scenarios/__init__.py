@@ -34,8 +34,9 @@ class Scenario:
 SCENARIOS: list[Scenario] = []
 
 
-def scenario(number: int, id: str, severity: str, title: str,
-             runs_last: bool = False) -> Callable[[Check], Check]:
+def scenario(
+    number: int, id: str, severity: str, title: str, runs_last: bool = False
+) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         SCENARIOS.append(Scenario(number, id, severity, title, check, runs_last))
         SCENARIOS.sort(key=lambda s: s.position)

@@ -22,24 +22,34 @@ def _expect_identity(ctx: Context, stored: dict, order: dict) -> None:
     email_hash = (stored.get("customer") or {}).get("email_sha256")
     address = order["address"]
     hash_ok = email_hash == _sha256(order["email"])
-    address_ok = (shipping.get("postal_code", "").replace(" ", "").upper()
-                  == address["postcode"].replace(" ", "").upper()
-                  and shipping.get("address_1") == address["line_1"])
-    ctx.evidence["identity"] = {"email_sha256_matches": hash_ok,
-                                "postcode_and_address_1_match": address_ok}
+    address_ok = (
+        shipping.get("postal_code", "").replace(" ", "").upper()
+        == address["postcode"].replace(" ", "").upper()
+        and shipping.get("address_1") == address["line_1"]
+    )
+    ctx.evidence["identity"] = {
+        "email_sha256_matches": hash_ok,
+        "postcode_and_address_1_match": address_ok,
+    }
     if email_hash and not hash_ok:
-        raise ScenarioFailed("customer_email_sha256 is not the SHA-256 of the lower-cased "
-                             "SoPost e-mail")
+        raise ScenarioFailed(
+            "customer_email_sha256 is not the SHA-256 of the lower-cased SoPost e-mail"
+        )
     if shipping and not address_ok:
-        raise ScenarioFailed(f"shipping address {shipping.get('address_1')!r} "
-                             f"{shipping.get('postal_code')!r} does not match the SoPost order")
+        raise ScenarioFailed(
+            f"shipping address {shipping.get('address_1')!r} "
+            f"{shipping.get('postal_code')!r} does not match the SoPost order"
+        )
     if not hash_ok and not address_ok:
         raise ScenarioFailed("Poplar's order carries neither the e-mail hash nor the address")
 
 
-@scenario(1, "approved-consent", "MUST",
-          "An approved order with the brand's consent reaches Poplar exactly once, as the "
-          "same customer")
+@scenario(
+    1,
+    "approved-consent",
+    "MUST",
+    "An approved order with the brand's consent reaches Poplar exactly once, as the same customer",
+)
 def approved_with_consent(ctx: Context) -> None:
     order = ctx.create_order(distribute=True)  # the distribution stages send more events
     snap = ctx.wait_forwarded([order["id"]], final_event="DELIVERED")
@@ -65,8 +75,9 @@ def pending(ctx: Context) -> None:
     ctx.expect_none(ctx.wait_answered([order["id"]], "PENDING"), order["id"], "pending")
 
 
-@scenario(5, "duplicate-delivery", "MUST",
-          "The same event delivered three times gives one Poplar order")
+@scenario(
+    5, "duplicate-delivery", "MUST", "The same event delivered three times gives one Poplar order"
+)
 def duplicate_delivery(ctx: Context) -> None:
     ctx.mocks.sopost.add_fault(scope="delivery", event="APPROVED", duplicate=2, times=1)
     order = ctx.create_order()
@@ -74,8 +85,12 @@ def duplicate_delivery(ctx: Context) -> None:
     ctx.expect_once(snap, order["id"])
 
 
-@scenario(6, "out-of-order", "MUST",
-          "Late PENDING and APPROVED events after a later stage give one Poplar order")
+@scenario(
+    6,
+    "out-of-order",
+    "MUST",
+    "Late PENDING and APPROVED events after a later stage give one Poplar order",
+)
 def out_of_order(ctx: Context) -> None:
     sopost = ctx.mocks.sopost
     sopost.add_fault(scope="delivery", event="PENDING", delay_ms=1500, times=1)
@@ -89,8 +104,9 @@ def out_of_order(ctx: Context) -> None:
     ctx.expect_once(snap, order["id"])
 
 
-@scenario(11, "bad-signature", "SHOULD",
-          "A webhook with a bad signature causes nothing (no Poplar order)")
+@scenario(
+    11, "bad-signature", "SHOULD", "A webhook with a bad signature causes nothing (no Poplar order)"
+)
 def bad_signature(ctx: Context) -> None:
     # Hold the genuine APPROVED event back for a day; only the forged one arrives.
     ctx.mocks.sopost.add_fault(scope="delivery", event="APPROVED", delay_ms=86_400_000, times=1)
@@ -99,22 +115,38 @@ def bad_signature(ctx: Context) -> None:
     def held() -> bool:
         found = ctx.mocks.sopost.deliveries(order_id=order["id"])
         return any(d["event"] == "APPROVED" for d in found) and all(
-            d["status"] in FINAL_DELIVERY or d["event"] == "APPROVED" for d in found)
+            d["status"] in FINAL_DELIVERY or d["event"] == "APPROVED" for d in found
+        )
 
     ctx.wait(held, 5)
     event_id = uuid.uuid4().hex + uuid.uuid4().hex[:8]
-    body = {"event_id": event_id, "event": "APPROVED", "order_id": order["id"],
-            "activity_id": order["activity_id"]}
-    response = requests.post(ctx.webhook_url, json=body, timeout=10, headers={
-        "webhook-id": event_id, "webhook-timestamp": str(int(time.time())),
-        "webhook-signature": "v1,bm90LXRoZS1yaWdodC1zaWduYXR1cmUtYXQtYWxsLXJlYWxseQ=="})
+    body = {
+        "event_id": event_id,
+        "event": "APPROVED",
+        "order_id": order["id"],
+        "activity_id": order["activity_id"],
+    }
+    response = requests.post(
+        ctx.webhook_url,
+        json=body,
+        timeout=10,
+        headers={
+            "webhook-id": event_id,
+            "webhook-timestamp": str(int(time.time())),
+            "webhook-signature": "v1,bm90LXRoZS1yaWdodC1zaWduYXR1cmUtYXQtYWxsLXJlYWxseQ==",
+        },
+    )
     ctx.evidence["forged_delivery_answer"] = response.status_code
     time.sleep(ctx.settle * 1.5)
     ctx.expect_none(ctx.snapshot(), order["id"], "only a forged APPROVED event")
 
 
-@scenario(12, "retailer-consent", "SHOULD",
-          "Only a retailer's consent (another data handler) gives no Poplar order")
+@scenario(
+    12,
+    "retailer-consent",
+    "SHOULD",
+    "Only a retailer's consent (another data handler) gives no Poplar order",
+)
 def retailer_consent(ctx: Context) -> None:
     retailer = "Harbour & Finch" if ctx.data_handler != "Harbour & Finch" else "Boots"
     order = ctx.create_order(consents=[{"data_handler": retailer, "status": "APPROVED"}])
@@ -122,16 +154,18 @@ def retailer_consent(ctx: Context) -> None:
     ctx.expect_none(ctx.wait_answered([order["id"]]), order["id"], "retailer-only consent")
 
 
-@scenario(15, "email-case", "MUST",
-          "A mixed-case e-mail is hashed lower-cased (customer_email_sha256)")
+@scenario(
+    15, "email-case", "MUST", "A mixed-case e-mail is hashed lower-cased (customer_email_sha256)"
+)
 def email_case(ctx: Context) -> None:
     email = "Case." + ctx.email("MiXed").replace("example.com", "Example.COM")
     order = ctx.create_order(email=email)
     snap = ctx.wait_forwarded([order["id"]])
     ctx.expect_once(snap, order["id"])
     got = (ctx.stored_order(snap, order["id"]).get("customer") or {}).get("email_sha256")
-    ctx.evidence.update({"email": email, "expected_sha256": _sha256(email),
-                         "poplar_sha256": got})
+    ctx.evidence.update({"email": email, "expected_sha256": _sha256(email), "poplar_sha256": got})
     if got != _sha256(email):
-        raise ScenarioFailed("customer_email_sha256 is not the SHA-256 of the trimmed, "
-                             "lower-cased e-mail" + (" (none was sent)" if not got else ""))
+        raise ScenarioFailed(
+            "customer_email_sha256 is not the SHA-256 of the trimmed, "
+            "lower-cased e-mail" + (" (none was sent)" if not got else "")
+        )

@@ -23,35 +23,48 @@ def _rate_limited(ctx: Context) -> dict[str, Any]:
     if "rate_limit" in ctx.memo:
         return ctx.memo["rate_limit"]
     reset = math.ceil(time.time()) + 2
-    ctx.mocks.poplar.add_fault(method="POST", path=SUBMIT_PATH, status=429, times=1,
-                               headers={"x-rate-limit-reset": str(reset),
-                                        "x-rate-limit-remaining": "0"})
+    ctx.mocks.poplar.add_fault(
+        method="POST",
+        path=SUBMIT_PATH,
+        status=429,
+        times=1,
+        headers={"x-rate-limit-reset": str(reset), "x-rate-limit-remaining": "0"},
+    )
     order = ctx.create_order()
     snap = ctx.wait_forwarded([order["id"]])
     entries = snap.submits.get(order["id"], [])
-    ctx.memo["rate_limit"] = result = {"order": order, "snap": snap, "reset": reset,
-                                       "times": [e["time"] for e in entries]}
+    ctx.memo["rate_limit"] = result = {
+        "order": order,
+        "snap": snap,
+        "reset": reset,
+        "times": [e["time"] for e in entries],
+    }
     return result
 
 
-@scenario(7, "rate-limit", "MUST", "Poplar answers 429 (with a reset header), then recovers: "
-          "one Poplar order")
+@scenario(
+    7,
+    "rate-limit",
+    "MUST",
+    "Poplar answers 429 (with a reset header), then recovers: one Poplar order",
+)
 def rate_limit(ctx: Context) -> None:
     result = _rate_limited(ctx)
     ctx.expect_once(result["snap"], result["order"]["id"])
 
 
-@scenario(7, "rate-limit-wait", "SHOULD",
-          "After a 429, no retry before x-rate-limit-reset")
+@scenario(7, "rate-limit-wait", "SHOULD", "After a 429, no retry before x-rate-limit-reset")
 def rate_limit_wait(ctx: Context) -> None:
     result = _rate_limited(ctx)
     times, reset = result["times"], result["reset"]
-    ctx.evidence.update({"orders": [result["order"]["id"]], "x_rate_limit_reset": reset,
-                         "submit_times": times})
+    ctx.evidence.update(
+        {"orders": [result["order"]["id"]], "x_rate_limit_reset": reset, "submit_times": times}
+    )
     early = [t for t in times[1:] if t < reset - 0.05]
     if early:
-        raise ScenarioFailed(f"{len(early)} submit(s) retried before the reset time "
-                             f"({reset - early[0]:.2f} s early)")
+        raise ScenarioFailed(
+            f"{len(early)} submit(s) retried before the reset time ({reset - early[0]:.2f} s early)"
+        )
     if len(times) < 2:
         raise ScenarioFailed("the 429 was never retried")
 
@@ -63,13 +76,16 @@ def poplar_5xx(ctx: Context) -> None:
     ctx.expect_once(ctx.wait_forwarded([order["id"]]), order["id"])
 
 
-@scenario(9, "sopost-5xx", "MUST",
-          "SoPost's GET /orders/{id} answers 503 four times, then recovers: one order")
+@scenario(
+    9,
+    "sopost-5xx",
+    "MUST",
+    "SoPost's GET /orders/{id} answers 503 four times, then recovers: one order",
+)
 def sopost_5xx(ctx: Context) -> None:
     order = ctx.create_order(outcome="PENDING")
     ctx.wait_answered([order["id"]], "PENDING", timeout=5)
-    ctx.mocks.sopost.add_fault(method="GET", path=f"**/orders/{order['id']}", status=503,
-                               times=4)
+    ctx.mocks.sopost.add_fault(method="GET", path=f"**/orders/{order['id']}", status=503, times=4)
     ctx.mocks.sopost.transition(order["id"], "APPROVED")
     ctx.expect_once(ctx.wait_forwarded([order["id"]]), order["id"])
     ctx.evidence["sopost_faults"] = ctx.mocks.sopost.faults()
@@ -89,43 +105,70 @@ def _ack_check(ctx: Context, limit_ms: float) -> None:
     result = _slow_poplar(ctx)
     order_id = result["order"]["id"]
     deliveries = result["snap"].delivery_summary(order_id)
-    ctx.evidence.update({"orders": [order_id], "deliveries": deliveries,
-                         "poplar_latency_ms": 3000})
+    ctx.evidence.update({"orders": [order_id], "deliveries": deliveries, "poplar_latency_ms": 3000})
     if not deliveries:
         raise ScenarioFailed("no delivery was made (is the webhook subscribed?)")
     unanswered = [d["event"] for d in deliveries if d["status"] != "succeeded"]
     if unanswered:
-        raise ScenarioFailed(f"{len(unanswered)} delivery(ies) never answered 2xx, e.g. "
-                             f"{unanswered[0]}: {deliveries[0]['responses'] or 'no answer yet'}")
-    slow = [(d["event"], status, latency) for d in deliveries
-            for status, latency in zip(d["responses"], d["latency_ms"], strict=False)
-            if not (isinstance(status, int) and 200 <= status < 300 and latency <= limit_ms)]
+        raise ScenarioFailed(
+            f"{len(unanswered)} delivery(ies) never answered 2xx, e.g. "
+            f"{unanswered[0]}: {deliveries[0]['responses'] or 'no answer yet'}"
+        )
+    slow = [
+        (d["event"], status, latency)
+        for d in deliveries
+        for status, latency in zip(d["responses"], d["latency_ms"], strict=False)
+        if not (isinstance(status, int) and 200 <= status < 300 and latency <= limit_ms)
+    ]
     if slow:
         event, status, latency = slow[0]
-        raise ScenarioFailed(f"{len(slow)} delivery attempt(s) not answered 2xx within "
-                             f"{limit_ms / 1000:g} s, e.g. {event}: {status} after "
-                             f"{latency:.0f} ms")
+        raise ScenarioFailed(
+            f"{len(slow)} delivery attempt(s) not answered 2xx within "
+            f"{limit_ms / 1000:g} s, e.g. {event}: {status} after "
+            f"{latency:.0f} ms"
+        )
 
 
-@scenario(10, "ack-timeout", "MUST", "Every delivery is answered 2xx within SoPost's 10 s "
-          "timeout while Poplar is slow")
+@scenario(
+    10,
+    "ack-timeout",
+    "MUST",
+    "Every delivery is answered 2xx within SoPost's 10 s timeout while Poplar is slow",
+)
 def ack_within_timeout(ctx: Context) -> None:
     _ack_check(ctx, ACK_TIMEOUT_MS)
 
 
-@scenario(10, "ack-fast", "SHOULD", "Every delivery is answered 2xx within 1 s while Poplar "
-          "is slow (work is queued, not done in the webhook request)")
+@scenario(
+    10,
+    "ack-fast",
+    "SHOULD",
+    "Every delivery is answered 2xx within 1 s while Poplar "
+    "is slow (work is queued, not done in the webhook request)",
+)
 def ack_fast(ctx: Context) -> None:
     _ack_check(ctx, ACK_FAST_MS)
 
 
-@scenario(14, "custom-questions", "MUST", "Many custom questions with long answers: the order "
-          "still arrives, within Poplar's metadata limits")
+@scenario(
+    14,
+    "custom-questions",
+    "MUST",
+    "Many custom questions with long answers: the order "
+    "still arrives, within Poplar's metadata limits",
+)
 def custom_questions(ctx: Context) -> None:
-    questions = [{"question_id": f"q{i:02d}-" + "x" * (50 if i % 3 == 0 else 8),
-                  "question_text": f"Question {i}: " + "why? " * 40,
-                  "answer": [{"answer_id": f"a{i}-{j}", "answer_text": f"answer {j} " * 40}
-                             for j in range(1 + i % 3)]} for i in range(15)]
+    questions = [
+        {
+            "question_id": f"q{i:02d}-" + "x" * (50 if i % 3 == 0 else 8),
+            "question_text": f"Question {i}: " + "why? " * 40,
+            "answer": [
+                {"answer_id": f"a{i}-{j}", "answer_text": f"answer {j} " * 40}
+                for j in range(1 + i % 3)
+            ],
+        }
+        for i in range(15)
+    ]
     order = ctx.create_order(custom_questions=questions)
     snap = ctx.wait_forwarded([order["id"]])
     ctx.expect_once(snap, order["id"])
@@ -140,7 +183,8 @@ def _order_request_validator() -> Any:
     components = load_spec("poplar").document["components"]
     return jsonschema_rs.Draft202012Validator(
         {"$ref": "#/components/schemas/OrderRequest", "components": components},
-        validate_formats=True)
+        validate_formats=True,
+    )
 
 
 def _problem(entry: dict[str, Any]) -> str | None:
@@ -153,15 +197,26 @@ def _problem(entry: dict[str, Any]) -> str | None:
         body = entry.get("body")
         if isinstance(body, dict) and body.get("customer_email") == REDACTED:
             body = {**body, "customer_email": "redacted@example.com"}  # the journal hides it
-        errors = [f"{e.instance_path}: {e.message}" for e in
-                  _order_request_validator().iter_errors(body)] if body is not None else [
-                      "no JSON body"]
+        errors = (
+            [
+                f"{e.instance_path}: {e.message}"
+                for e in _order_request_validator().iter_errors(body)
+            ]
+            if body is not None
+            else ["no JSON body"]
+        )
         return "; ".join(errors[:3]) or None
     return None
 
 
-@scenario(13, "poplar-valid", "MUST", "Every request the integration sent to Poplar during "
-          "the run is valid against openapi/poplar.yaml", runs_last=True)
+@scenario(
+    13,
+    "poplar-valid",
+    "MUST",
+    "Every request the integration sent to Poplar during "
+    "the run is valid against openapi/poplar.yaml",
+    runs_last=True,
+)
 def poplar_valid(ctx: Context) -> None:
     journal = ctx.mocks.poplar.requests()
     if not journal:  # run alone: give the integration something to send
@@ -169,11 +224,26 @@ def poplar_valid(ctx: Context) -> None:
         ctx.wait_forwarded([order["id"]])
         journal = ctx.mocks.poplar.requests()
     bad = [(entry, why) for entry in journal if (why := _problem(entry))]
-    ctx.evidence.update({"poplar_requests": len(journal), "invalid": [
-        {"method": e["method"], "path": e["path"], "status": e["status"], "why": why,
-         "order_id": (e.get("body") or {}).get("order_id")
-         if isinstance(e.get("body"), dict) else None} for e, why in bad[:20]]})
+    ctx.evidence.update(
+        {
+            "poplar_requests": len(journal),
+            "invalid": [
+                {
+                    "method": e["method"],
+                    "path": e["path"],
+                    "status": e["status"],
+                    "why": why,
+                    "order_id": (e.get("body") or {}).get("order_id")
+                    if isinstance(e.get("body"), dict)
+                    else None,
+                }
+                for e, why in bad[:20]
+            ],
+        }
+    )
     if bad:
         entry, why = bad[0]
-        raise ScenarioFailed(f"{len(bad)} of {len(journal)} Poplar requests were invalid, "
-                             f"e.g. {entry['method']} {entry['path']}: {why}")
+        raise ScenarioFailed(
+            f"{len(bad)} of {len(journal)} Poplar requests were invalid, "
+            f"e.g. {entry['method']} {entry['path']}: {why}"
+        )

@@ -23,8 +23,9 @@ def _create_many(ctx: Context, bodies: list[dict[str, Any]]) -> list[dict[str, A
         return list(pool.map(lambda body: ctx.create_order(**body), bodies))
 
 
-def _judge_all(ctx: Context, snap: Snapshot, orders: list[dict[str, Any]],
-               allow_repeats: bool = False) -> list[str]:
+def _judge_all(
+    ctx: Context, snap: Snapshot, orders: list[dict[str, Any]], allow_repeats: bool = False
+) -> list[str]:
     """Problems of a batch: eligible orders not forwarded once, ineligible ones forwarded."""
     problems = []
     for order in orders:
@@ -45,30 +46,41 @@ def _wait_batch(ctx: Context, orders: list[dict[str, Any]], timeout: float) -> S
     return ctx.wait_answered([o["id"] for o in orders], timeout=timeout)
 
 
-@scenario(16, "burst", "MUST",
-          f"A burst of {BURST} orders in a few seconds: every eligible one forwarded once")
+@scenario(
+    16,
+    "burst",
+    "MUST",
+    f"A burst of {BURST} orders in a few seconds: every eligible one forwarded once",
+)
 def burst(ctx: Context) -> None:
-    bodies = [{"email": ctx.email("burst")} | ({"consents": []} if i % 4 == 3 else {})
-              for i in range(BURST)]
+    bodies = [
+        {"email": ctx.email("burst")} | ({"consents": []} if i % 4 == 3 else {})
+        for i in range(BURST)
+    ]
     started = time.monotonic()
     orders = _create_many(ctx, bodies)
     ctx.evidence["created_in_s"] = round(time.monotonic() - started, 2)
-    ctx.evidence["orders"] = f"{len(orders)} orders, " \
-        f"{sum(eligible(o, ctx.data_handler) for o in orders)} eligible"
+    ctx.evidence["orders"] = (
+        f"{len(orders)} orders, {sum(eligible(o, ctx.data_handler) for o in orders)} eligible"
+    )
     snap = _wait_batch(ctx, orders, 2 * ctx.timeout)
     problems = _judge_all(ctx, snap, orders)
     ctx.evidence["problems"] = problems[:10]
     if problems:
-        raise ScenarioFailed(f"{len(problems)} of {BURST} orders judged wrong, "
-                             f"e.g. {problems[0]}")
+        raise ScenarioFailed(f"{len(problems)} of {BURST} orders judged wrong, e.g. {problems[0]}")
 
 
 def _draw_examples(ctx: Context, partitions: list[str], count: int, at: int) -> list[dict]:
     drawn: list[dict[str, Any]] = []
 
     @seed(at)
-    @settings(max_examples=count, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(order_fields(ctx.data_handler, partitions))
     def collect(body: dict[str, Any]) -> None:
         drawn.append(body)
@@ -96,8 +108,13 @@ def _shrink(ctx: Context, partitions: list[str], at: int) -> dict[str, Any] | No
     smallest: dict[str, Any] = {}
 
     @seed(at)
-    @settings(max_examples=PROPERTY_EXAMPLES, database=None, deadline=None,
-              phases=[Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=PROPERTY_EXAMPLES,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(order_fields(ctx.data_handler, partitions))
     def check(body: dict[str, Any]) -> None:
         if time.monotonic() > deadline:
@@ -114,9 +131,13 @@ def _shrink(ctx: Context, partitions: list[str], at: int) -> dict[str, Any] | No
     return None
 
 
-@scenario(17, "generated-orders", "MUST",
-          f"{PROPERTY_EXAMPLES} orders generated from the SoPost Order schema (unicode, missing "
-          "fields, odd consents, many items): every eligible one arrives once")
+@scenario(
+    17,
+    "generated-orders",
+    "MUST",
+    f"{PROPERTY_EXAMPLES} orders generated from the SoPost Order schema (unicode, missing "
+    "fields, odd consents, many items): every eligible one arrives once",
+)
 def generated_orders(ctx: Context) -> None:
     activity = ctx.mocks.sopost.default_organisation()["campaigns"][0]["activities"][0]
     partitions = activity["stock_partition_ids"]
@@ -131,14 +152,19 @@ def generated_orders(ctx: Context) -> None:
     shrunk = _shrink(ctx, partitions, at)
     if shrunk:
         ctx.evidence["shrunk_order"] = shrunk["order"]
-    raise ScenarioFailed(f"{len(problems)} of {len(orders)} generated orders judged wrong, "
-                         f"e.g. {(shrunk or {}).get('problem') or problems[0]}"
-                         + (" (smallest failing order in evidence.shrunk_order)"
-                            if shrunk else ""))
+    raise ScenarioFailed(
+        f"{len(problems)} of {len(orders)} generated orders judged wrong, "
+        f"e.g. {(shrunk or {}).get('problem') or problems[0]}"
+        + (" (smallest failing order in evidence.shrunk_order)" if shrunk else "")
+    )
 
 
-@scenario(18, "restart", "SHOULD",
-          "The integration is stopped and restarted mid-run: nothing lost, nothing doubled")
+@scenario(
+    18,
+    "restart",
+    "SHOULD",
+    "The integration is stopped and restarted mid-run: nothing lost, nothing doubled",
+)
 def restart(ctx: Context) -> None:
     integration = ctx.require_exec()
     before = _create_many(ctx, [{} for _ in range(10)])
@@ -150,9 +176,10 @@ def restart(ctx: Context) -> None:
     integration.start()
     ctx.evidence["restarted"] = True
     orders = before + during
-    problems = _judge_all(ctx, _wait_batch(ctx, orders, ctx.timeout), orders,
-                          allow_repeats=True)
+    problems = _judge_all(ctx, _wait_batch(ctx, orders, ctx.timeout), orders, allow_repeats=True)
     ctx.evidence["problems"] = problems[:10]
     if problems:
-        raise ScenarioFailed(f"{len(problems)} of {len(orders)} orders judged wrong after the "
-                             f"restart, e.g. {problems[0]}")
+        raise ScenarioFailed(
+            f"{len(problems)} of {len(orders)} orders judged wrong after the "
+            f"restart, e.g. {problems[0]}"
+        )

@@ -23,8 +23,13 @@ class VendorMock(Protocol):
     def authenticate(self, operation: Operation) -> Any: ...
 
 
-def build_app(import_name: str, mock: VendorMock, handlers: dict[str, Handler],
-              control_handlers: dict[str, Handler], **install: Any) -> Flask:
+def build_app(
+    import_name: str,
+    mock: VendorMock,
+    handlers: dict[str, Handler],
+    control_handlers: dict[str, Handler],
+    **install: Any,
+) -> Flask:
     """A Flask app serving ``mock``'s spec and control API; it owns ``mock`` in its extensions."""
     app = Flask(import_name)
     app.json.sort_keys = False  # keep the documented field order

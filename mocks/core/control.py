@@ -21,8 +21,12 @@ def common_control_handlers(runtime: MockRuntime, reset: Callable[[], None]) -> 
     """Health, reset, journal, faults and clock for ``runtime``; ``reset`` rebuilds vendor state."""
 
     def get_health(_: ValidatedRequest) -> dict[str, Any]:
-        return {"status": "ok", "vendor": runtime.vendor, "seed": runtime.config.seed,
-                "clock": "manual" if runtime.clock.manual else "real"}
+        return {
+            "status": "ok",
+            "vendor": runtime.vendor,
+            "seed": runtime.config.seed,
+            "clock": "manual" if runtime.clock.manual else "real",
+        }
 
     def do_reset(_: ValidatedRequest) -> dict[str, Any]:
         runtime.faults.clear()
@@ -52,8 +56,12 @@ def common_control_handlers(runtime: MockRuntime, reset: Callable[[], None]) -> 
 
     def delete_fault(req: ValidatedRequest) -> tuple[str, int]:
         if not runtime.faults.remove(req.path_params["fault_id"]):
-            raise ApiError("not_found", f"No fault rule {req.path_params['fault_id']!r}; "
-                           "GET /_mock/faults lists the active ones.", field="fault_id")
+            raise ApiError(
+                "not_found",
+                f"No fault rule {req.path_params['fault_id']!r}; "
+                "GET /_mock/faults lists the active ones.",
+                field="fault_id",
+            )
         return "", 204
 
     def get_clock(_: ValidatedRequest) -> dict[str, Any]:
@@ -61,8 +69,11 @@ def common_control_handlers(runtime: MockRuntime, reset: Callable[[], None]) -> 
 
     def advance_clock(req: ValidatedRequest) -> dict[str, Any]:
         if not runtime.clock.manual:
-            raise ApiError("conflict", "The clock is real; start the mock with --clock manual "
-                           "to advance it.", status=409)
+            raise ApiError(
+                "conflict",
+                "The clock is real; start the mock with --clock manual to advance it.",
+                status=409,
+            )
         ran = runtime.scheduler.advance(float(req.body["seconds"]))
         return {**clock_state(), "ran": ran}
 
@@ -72,8 +83,7 @@ def common_control_handlers(runtime: MockRuntime, reset: Callable[[], None]) -> 
             "now": now,
             "iso": datetime.fromtimestamp(now, tz=UTC).isoformat().replace("+00:00", "Z"),
             "manual": runtime.clock.manual,
-            "pending": [{"due": due, "label": label}
-                        for due, label in runtime.scheduler.pending()],
+            "pending": [{"due": due, "label": label} for due, label in runtime.scheduler.pending()],
         }
 
     return {

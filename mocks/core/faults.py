@@ -106,4 +106,3 @@ class Faults:
                     self._rules.remove(rule)
                 return rule
         return None
-

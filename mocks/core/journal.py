@@ -39,8 +39,7 @@ class JournalEntry:
 class Journal:
     """A bounded, thread-safe log of requests, newest last."""
 
-    def __init__(self, capacity: int = 10_000,
-                 redact: Callable[[Any], Any] | None = None) -> None:
+    def __init__(self, capacity: int = 10_000, redact: Callable[[Any], Any] | None = None) -> None:
         self._entries: deque[JournalEntry] = deque(maxlen=capacity)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -53,14 +52,21 @@ class Journal:
             self._entries.append(entry)
         return entry
 
-    def entries(self, method: str | None = None, path: str | None = None,
-                status: int | None = None, verdict: str | None = None,
-                since_id: int = 0, limit: int | None = None) -> list[JournalEntry]:
+    def entries(
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        verdict: str | None = None,
+        since_id: int = 0,
+        limit: int | None = None,
+    ) -> list[JournalEntry]:
         """Entries matching every given filter (``path`` matches as a prefix), oldest first."""
         with self._lock:
             snapshot = list(self._entries)
         found = [
-            entry for entry in snapshot
+            entry
+            for entry in snapshot
             if entry.id > since_id
             and (method is None or entry.method == method.upper())
             and (path is None or entry.path.startswith(path))

@@ -57,8 +57,9 @@ class WebhookReceiver:
             if self.fail_next > 0:
                 self.fail_next -= 1
                 status = self.fail_status
-            self.received.append(Received(time.time(), "/" + path, dict(request.headers),
-                                          request.get_data(), status))
+            self.received.append(
+                Received(time.time(), "/" + path, dict(request.headers), request.get_data(), status)
+            )
         return "", status
 
     def events(self, accepted_only: bool = True) -> list[dict[str, Any]]:

@@ -45,8 +45,13 @@ class RuntimeConfig:
 class MockRuntime:
     """Clock, scheduler, ids, faults and journal of one mock, plus its spec-driven routes."""
 
-    def __init__(self, vendor: str, config: RuntimeConfig, render_error: ErrorRenderer,
-                 redact: Callable[[Any], Any] | None = None) -> None:
+    def __init__(
+        self,
+        vendor: str,
+        config: RuntimeConfig,
+        render_error: ErrorRenderer,
+        redact: Callable[[Any], Any] | None = None,
+    ) -> None:
         self.vendor = vendor
         self.config = config
         self.spec: Spec = load_spec(vendor)
@@ -62,10 +67,15 @@ class MockRuntime:
         self.exempt_prefixes: tuple[str, ...] = ()
 
     # -- mounting ------------------------------------------------------------------------
-    def install(self, app: Flask, handlers: dict[str, Handler],
-                control_handlers: dict[str, Handler], gate: Gate | None = None,
-                prefixes: tuple[str, ...] = ("",),
-                exempt_prefixes: tuple[str, ...] = ()) -> None:
+    def install(
+        self,
+        app: Flask,
+        handlers: dict[str, Handler],
+        control_handlers: dict[str, Handler],
+        gate: Gate | None = None,
+        prefixes: tuple[str, ...] = ("",),
+        exempt_prefixes: tuple[str, ...] = (),
+    ) -> None:
         """Route every spec operation to its handler and add the shared hooks.
 
         Every operation in the vendor spec must have a handler and every handler an operation,
@@ -86,22 +96,31 @@ class MockRuntime:
         app.register_error_handler(HTTPException, self._http_error)
         app.register_error_handler(Exception, self._unexpected)
 
-    def _route(self, app: Flask, operation: Operation, handler: Handler, gate: Gate | None,
-               prefix: str) -> None:
+    def _route(
+        self, app: Flask, operation: Operation, handler: Handler, gate: Gate | None, prefix: str
+    ) -> None:
         def view(**path_params: str) -> Any:
             g.operation_id = operation.id
             context = gate(operation) if gate else None
-            validated = operation.validate(path_params, request.args.to_dict(flat=False),
-                                           request.content_type, request.get_data(),
-                                           request.headers)
+            validated = operation.validate(
+                path_params,
+                request.args.to_dict(flat=False),
+                request.content_type,
+                request.get_data(),
+                request.headers,
+            )
             validated.context = context
             g.body = validated.body
             g.verdict = "valid"  # what the handler then decides does not change the verdict
             return handler(validated)
 
-        app.add_url_rule(prefix + operation.flask_rule, endpoint=f"{operation.id}@{prefix}",
-                         view_func=view, methods=[operation.method],
-                         provide_automatic_options=False)
+        app.add_url_rule(
+            prefix + operation.flask_rule,
+            endpoint=f"{operation.id}@{prefix}",
+            view_func=view,
+            methods=[operation.method],
+            provide_automatic_options=False,
+        )
 
     # -- hooks ---------------------------------------------------------------------------
     def _before(self) -> Response | None:
@@ -118,8 +137,9 @@ class MockRuntime:
             g.dropped = True
             return _dropped_connection()
         if rule.status:
-            error = ApiError.from_status(rule.status, f"Injected fault {rule.id}: this "
-                                         f"response was forced by a fault rule.")
+            error = ApiError.from_status(
+                rule.status, f"Injected fault {rule.id}: this response was forced by a fault rule."
+            )
             error.headers.update(rule.headers)
             if rule.body is not None:
                 return self._respond(rule.body, rule.status, rule.headers)
@@ -135,22 +155,36 @@ class MockRuntime:
         if body is None and request.content_length:
             body = request.get_json(silent=True)
         self.journal.record(
-            time=self.clock.now(), method=request.method, path=request.path,
+            time=self.clock.now(),
+            method=request.method,
+            path=request.path,
             query=request.query_string.decode("latin-1"),
             status=0 if g.get("dropped") else response.status_code,  # 0: no answer was sent
-            verdict=verdict, operation_id=g.get("operation_id"), error=g.get("error"),
-            body=body, account=g.get("account"), duration_ms=round(duration, 3))
+            verdict=verdict,
+            operation_id=g.get("operation_id"),
+            error=g.get("error"),
+            body=body,
+            account=g.get("account"),
+            duration_ms=round(duration, 3),
+        )
         if self.config.log_requests:
-            request_log.info("%s %s %s %d %.1fms %s", self.vendor, request.method,
-                             request.full_path.rstrip("?"), response.status_code, duration,
-                             verdict)
+            request_log.info(
+                "%s %s %s %d %.1fms %s",
+                self.vendor,
+                request.method,
+                request.full_path.rstrip("?"),
+                response.status_code,
+                duration,
+                verdict,
+            )
         return response
 
     def is_outside_api(self, path: str) -> bool:
         """Control API or an exempt (dashboard) path: not a vendor request."""
         return _is_control(path) or any(
             path == prefix or path.startswith(prefix.rstrip("/") + "/")
-            for prefix in self.exempt_prefixes)
+            for prefix in self.exempt_prefixes
+        )
 
     # -- errors --------------------------------------------------------------------------
     def _api_error(self, error: ApiError) -> Response:
@@ -163,22 +197,28 @@ class MockRuntime:
     def _http_error(self, error: HTTPException) -> Response:
         if isinstance(error, NotFound):
             g.verdict = "unmatched"
-            api_error = ApiError("not_found", f"No route {request.path}: check the path "
-                                 "against the API reference.")
+            api_error = ApiError(
+                "not_found", f"No route {request.path}: check the path against the API reference."
+            )
         elif isinstance(error, MethodNotAllowed):
             g.verdict = "unmatched"
             allowed = sorted(set(error.valid_methods or []) - {"OPTIONS"})
-            api_error = ApiError("method_not_allowed", f"{request.method} is not allowed on "
-                                 f"{request.path}; use {', '.join(allowed)}.",
-                                 headers={"Allow": ", ".join(allowed)})
+            api_error = ApiError(
+                "method_not_allowed",
+                f"{request.method} is not allowed on {request.path}; use {', '.join(allowed)}.",
+                headers={"Allow": ", ".join(allowed)},
+            )
         else:
             api_error = ApiError.from_status(error.code or 500, error.description or "error")
         return self._api_error(api_error)
 
     def _unexpected(self, error: Exception) -> Response:
         logging.getLogger(__name__).exception("unhandled error in %s mock", self.vendor)
-        return self._api_error(ApiError("server_error", f"Internal mock error "
-                                        f"({type(error).__name__}); please report it."))
+        return self._api_error(
+            ApiError(
+                "server_error", f"Internal mock error ({type(error).__name__}); please report it."
+            )
+        )
 
     @staticmethod
     def _respond(body: Any, status: int, headers: dict[str, str]) -> Response:
@@ -208,5 +248,7 @@ def _check_coverage(operations: dict, handlers: dict, where: str) -> None:
     missing = set(operations) - set(handlers)
     extra = set(handlers) - set(operations)
     if missing or extra:
-        raise RuntimeError(f"{where} and handlers disagree: no handler for {sorted(missing)}, "
-                           f"no operation for {sorted(extra)}")
+        raise RuntimeError(
+            f"{where} and handlers disagree: no handler for {sorted(missing)}, "
+            f"no operation for {sorted(extra)}"
+        )

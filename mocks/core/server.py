@@ -34,14 +34,19 @@ class LiveServer:
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True,
-                                                    request_handler=_QuietHandler)
+        self._server: BaseWSGIServer = make_server(
+            host, port, app, threaded=True, request_handler=_QuietHandler
+        )
         self._server.daemon_threads = True
         self.host = host
         self.port = self._server.server_port
         # Poll for shutdown every 50 ms (not the default 500): suites stop many servers.
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name=f"live-server-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            args=(0.05,),
+            name=f"live-server-{self.port}",
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:

@@ -87,9 +87,12 @@ class Spec:
     def operations_where(self, **extension: str) -> list[Operation]:
         """Operations whose ``x-<key>`` list contains the value, e.g. ``mock="sopost"``."""
         return [
-            operation for operation in self.operations.values()
-            if all(value in operation.definition.get(f"x-{key}", [])
-                   for key, value in extension.items())
+            operation
+            for operation in self.operations.values()
+            if all(
+                value in operation.definition.get(f"x-{key}", [])
+                for key, value in extension.items()
+            )
         ]
 
 
@@ -138,8 +141,12 @@ class Operation:
             value = _coerce(path_params.get(name, ""), schema)
             if not validator.is_valid(value):
                 # A path that cannot name a resource is a resource that does not exist.
-                raise ApiError("not_found", f"No resource at this path: {name} {value!r} "
-                               f"is not a valid {_describe(schema)}.", field=name)
+                raise ApiError(
+                    "not_found",
+                    f"No resource at this path: {name} {value!r} "
+                    f"is not a valid {_describe(schema)}.",
+                    field=name,
+                )
             path_values[name] = value
         query_values = self._validate_query(query)
         body = self._validate_body(content_type, raw_body) if self.has_body else None
@@ -151,35 +158,48 @@ class Operation:
             raw = query.get(name)
             if not raw:
                 if required:
-                    raise ApiError("validation_error", f"Query parameter '{name}' is required.",
-                                   field=name)
+                    raise ApiError(
+                        "validation_error", f"Query parameter '{name}' is required.", field=name
+                    )
                 continue
-            value = [_coerce(v, schema.get("items", {})) for v in raw] if schema.get(
-                "type") == "array" else _coerce(raw[-1], schema)
+            value = (
+                [_coerce(v, schema.get("items", {})) for v in raw]
+                if schema.get("type") == "array"
+                else _coerce(raw[-1], schema)
+            )
             error = _best_error(validator, value)
             if error is not None:
-                raise ApiError("validation_error",
-                               f"Query parameter '{name}' is invalid: {error.message}.", field=name)
+                raise ApiError(
+                    "validation_error",
+                    f"Query parameter '{name}' is invalid: {error.message}.",
+                    field=name,
+                )
             values[name] = value
         return values
 
     def _validate_body(self, content_type: str | None, raw_body: bytes) -> Any:
         if not raw_body.strip():
             if self.body_required:
-                raise ApiError("validation_error",
-                               "A JSON request body is required; send one with "
-                               "Content-Type: application/json.")
+                raise ApiError(
+                    "validation_error",
+                    "A JSON request body is required; send one with "
+                    "Content-Type: application/json.",
+                )
             return None
         media_type = (content_type or "").split(";")[0].strip().lower()
         if media_type != "application/json" and not media_type.endswith("+json"):
-            raise ApiError("unsupported_media_type",
-                           f"Unsupported Content-Type {media_type or '(none)'!r}: send the body "
-                           "as JSON with Content-Type: application/json.")
+            raise ApiError(
+                "unsupported_media_type",
+                f"Unsupported Content-Type {media_type or '(none)'!r}: send the body "
+                "as JSON with Content-Type: application/json.",
+            )
         try:
             body = json.loads(raw_body)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise ApiError("malformed_json", f"The request body is not valid JSON ({exc}); "
-                           "check quotes, commas and brackets.") from None
+            raise ApiError(
+                "malformed_json",
+                f"The request body is not valid JSON ({exc}); check quotes, commas and brackets.",
+            ) from None
         error = _best_error(self._body_validator, body)
         if error is not None:
             raise body_error(self.spec, self.body_schema or {}, error)

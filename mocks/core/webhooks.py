@@ -28,8 +28,14 @@ from standardwebhooks.webhooks import Webhook
 from mocks.core.clock import Scheduler
 from mocks.core.faults import Faults
 
-__all__ = ["DEFAULT_RETRY_SCHEDULE", "Attempt", "Delivery", "Dispatcher", "http_sender",
-           "is_loopback"]
+__all__ = [
+    "DEFAULT_RETRY_SCHEDULE",
+    "Attempt",
+    "Delivery",
+    "Dispatcher",
+    "http_sender",
+    "is_loopback",
+]
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +109,9 @@ def http_sender(user_agent: str) -> Sender:
         if session is None:
             session = local.session = requests.Session()
             session.headers["User-Agent"] = user_agent
-        response = session.post(url, data=body, headers=headers, timeout=timeout,
-                                allow_redirects=False)
+        response = session.post(
+            url, data=body, headers=headers, timeout=timeout, allow_redirects=False
+        )
         return response.status_code
 
     return send
@@ -146,16 +153,26 @@ class Dispatcher:
         self._in_flight = 0
 
     # -- producing -----------------------------------------------------------------------
-    def enqueue(self, subscription_id: str, url: str, secret: str | None, event_id: str,
-                event: str, payload: dict[str, Any]) -> Delivery:
+    def enqueue(
+        self,
+        subscription_id: str,
+        url: str,
+        secret: str | None,
+        event_id: str,
+        event: str,
+        payload: dict[str, Any],
+    ) -> Delivery:
         """Record a delivery and queue it, applying any matching delivery fault."""
         delivery = self._new(subscription_id, url, secret, event_id, event, payload)
         rule = self.faults.match("POST", event, scope="delivery")
         copies = [delivery]
         if rule is not None:
             for _ in range(rule.duplicate):
-                copies.append(self._new(subscription_id, url, secret, event_id, event, payload,
-                                        copy_of=delivery.id))
+                copies.append(
+                    self._new(
+                        subscription_id, url, secret, event_id, event, payload, copy_of=delivery.id
+                    )
+                )
         for copy in copies:
             if rule is not None and rule.delay_ms:
                 self._schedule(copy, rule.delay_ms / 1000)
@@ -170,17 +187,40 @@ class Dispatcher:
         original = self.get(delivery_id)
         if original is None:
             return None
-        again = self._new(original.subscription_id, original.url, original.secret,
-                          original.event_id, original.event, original.payload,
-                          copy_of=original.id)
+        again = self._new(
+            original.subscription_id,
+            original.url,
+            original.secret,
+            original.event_id,
+            original.event,
+            original.payload,
+            copy_of=original.id,
+        )
         self._ready.put(again.id)
         return again
 
-    def _new(self, subscription_id: str, url: str, secret: str | None, event_id: str, event: str,
-             payload: dict[str, Any], copy_of: str | None = None) -> Delivery:
+    def _new(
+        self,
+        subscription_id: str,
+        url: str,
+        secret: str | None,
+        event_id: str,
+        event: str,
+        payload: dict[str, Any],
+        copy_of: str | None = None,
+    ) -> Delivery:
         with self._lock:
-            delivery = Delivery(f"dlv_{next(self._ids)}", subscription_id, url, event_id, event,
-                                payload, self.clock.now(), copy_of=copy_of, secret=secret)
+            delivery = Delivery(
+                f"dlv_{next(self._ids)}",
+                subscription_id,
+                url,
+                event_id,
+                event,
+                payload,
+                self.clock.now(),
+                copy_of=copy_of,
+                secret=secret,
+            )
             self._deliveries[delivery.id] = delivery
             if len(self._deliveries) > self._capacity:
                 self._deliveries.pop(next(iter(self._deliveries)))
@@ -188,14 +228,18 @@ class Dispatcher:
 
     def _schedule(self, delivery: Delivery, delay: float) -> None:
         delivery.next_attempt_at = self.clock.now() + delay
-        self.scheduler.call_later(delay, lambda: self._ready.put(delivery.id),
-                                  label=f"webhook {delivery.id}")
+        self.scheduler.call_later(
+            delay, lambda: self._ready.put(delivery.id), label=f"webhook {delivery.id}"
+        )
 
     def _hold(self, delivery: Delivery) -> None:
         with self._lock:
             self._held.setdefault(delivery.url, []).append(delivery.id)
-        self.scheduler.call_later(REORDER_HOLD_SECONDS, lambda: self._release(delivery.url),
-                                  label=f"release held {delivery.id}")
+        self.scheduler.call_later(
+            REORDER_HOLD_SECONDS,
+            lambda: self._release(delivery.url),
+            label=f"release held {delivery.id}",
+        )
 
     def _release(self, url: str) -> None:
         with self._lock:
@@ -208,12 +252,18 @@ class Dispatcher:
         with self._lock:
             return self._deliveries.get(delivery_id)
 
-    def deliveries(self, event_id: str | None = None, subscription_id: str | None = None,
-                   status: str | None = None, order_id: str | None = None) -> list[Delivery]:
+    def deliveries(
+        self,
+        event_id: str | None = None,
+        subscription_id: str | None = None,
+        status: str | None = None,
+        order_id: str | None = None,
+    ) -> list[Delivery]:
         with self._lock:
             snapshot = list(self._deliveries.values())
         return [
-            d for d in snapshot
+            d
+            for d in snapshot
             if (event_id is None or d.event_id == event_id)
             and (subscription_id is None or d.subscription_id == subscription_id)
             and (status is None or d.status == status)
@@ -237,8 +287,9 @@ class Dispatcher:
         if self._threads:
             return
         for number in range(self._worker_count):
-            thread = threading.Thread(target=self._work, name=f"webhook-sender-{number}",
-                                      daemon=True)
+            thread = threading.Thread(
+                target=self._work, name=f"webhook-sender-{number}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
 
@@ -296,18 +347,24 @@ class Dispatcher:
         number = len(delivery.attempts) + 1
         started = self.clock.now()
         if not is_loopback(delivery.url, self.allowed_hosts):
-            log.warning("blocked webhook to non-loopback %s (use --allow-webhook-host)",
-                        delivery.url)
-            return Attempt(number, started, "blocked",
-                           error="target is not loopback and not in --allow-webhook-host")
+            log.warning(
+                "blocked webhook to non-loopback %s (use --allow-webhook-host)", delivery.url
+            )
+            return Attempt(
+                number,
+                started,
+                "blocked",
+                error="target is not loopback and not in --allow-webhook-host",
+            )
         body = json.dumps(delivery.payload, separators=(",", ":")).encode()
         headers = self._headers(delivery, body)
         tick = time.perf_counter()
         try:
             status = self.sender(delivery.url, body, headers, self.timeout)
         except Exception as exc:  # network errors and timeouts are retried like non-2xx
-            return Attempt(number, started, "error", None, _ms_since(tick),
-                           f"{type(exc).__name__}: {exc}")
+            return Attempt(
+                number, started, "error", None, _ms_since(tick), f"{type(exc).__name__}: {exc}"
+            )
         outcome = "succeeded" if 200 <= status < 300 else "failed"
         return Attempt(number, started, outcome, status, _ms_since(tick))
 

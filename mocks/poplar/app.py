@@ -33,11 +33,17 @@ REDACTED = "[redacted]"
 
 # Poplar documents the envelope and "ValidationError"; the other titles are assumed.
 TITLES = {
-    "validation_error": "ValidationError", "malformed_json": "ValidationError",
-    "unauthorized": "Unauthorized", "forbidden": "Forbidden", "not_found": "NotFound",
-    "method_not_allowed": "MethodNotAllowed", "conflict": "Conflict",
-    "unsupported_media_type": "UnsupportedMediaType", "rate_limited": "TooManyRequests",
-    "server_error": "InternalServerError", "service_unavailable": "ServiceUnavailable",
+    "validation_error": "ValidationError",
+    "malformed_json": "ValidationError",
+    "unauthorized": "Unauthorized",
+    "forbidden": "Forbidden",
+    "not_found": "NotFound",
+    "method_not_allowed": "MethodNotAllowed",
+    "conflict": "Conflict",
+    "unsupported_media_type": "UnsupportedMediaType",
+    "rate_limited": "TooManyRequests",
+    "server_error": "InternalServerError",
+    "service_unavailable": "ServiceUnavailable",
 }
 
 
@@ -54,8 +60,9 @@ def render_error(error: ApiError) -> dict[str, Any]:
     message = error.message
     if error.field and error.field not in message:
         message = f"Invalid '{error.field}': {message}"
-    title = TITLES.get(error.code, "ValidationError" if error.status < 500
-                       else "InternalServerError")
+    title = TITLES.get(
+        error.code, "ValidationError" if error.status < 500 else "InternalServerError"
+    )
     return {"error": {"title": title, "message": message}}
 
 
@@ -63,8 +70,10 @@ def redact(body: Any) -> Any:
     """The journal's view of a body: every ``customer_email`` replaced, at any depth (a
     rejected body may be any shape), so the raw address is never kept."""
     if isinstance(body, dict):
-        return {key: REDACTED if key == "customer_email" else redact(value)
-                for key, value in body.items()}
+        return {
+            key: REDACTED if key == "customer_email" else redact(value)
+            for key, value in body.items()
+        }
     if isinstance(body, list):
         return [redact(value) for value in body]
     return body
@@ -91,8 +100,7 @@ def _relax(node: Any) -> None:
 
 def _success_status(operation: Operation) -> int:
     """The operation's 2xx status as the spec states it (the one place to change it)."""
-    return next(int(code) for code in operation.definition["responses"]
-                if code.startswith("2"))
+    return next(int(code) for code in operation.definition["responses"] if code.startswith("2"))
 
 
 class PoplarMock:
@@ -107,16 +115,21 @@ class PoplarMock:
         schemas = self.runtime.spec.document["components"]["schemas"]
         self.defaults = Defaults(
             currency=schemas["OrderRequest"]["properties"]["currency"]["default"],
-            country=schemas["CountryCode"]["default"])
+            country=schemas["CountryCode"]["default"],
+        )
         self.state = self._fresh_state()
 
     def _fresh_state(self) -> PoplarState:
         seed = self.config.runtime.seed
         self.runtime.ids = IdSource(seed)
         self.limiter = RateLimiter(self.rate, self.runtime.clock)
-        return PoplarState(self.runtime.clock, self.runtime.ids, self.defaults,
-                           tokens=self.config.tokens,
-                           name_for=lambda token: account_name(seed, token))
+        return PoplarState(
+            self.runtime.clock,
+            self.runtime.ids,
+            self.defaults,
+            tokens=self.config.tokens,
+            name_for=lambda token: account_name(seed, token),
+        )
 
     def reset(self) -> None:
         self.state = self._fresh_state()
@@ -138,16 +151,20 @@ class PoplarMock:
         g.rate_window, allowed = self.limiter.hit(_rate_key(token))
         if not allowed:
             window = g.rate_window
-            raise ApiError("rate_limited", f"Rate limit of {window.limit} requests per "
-                           f"{self.rate.period:g} s exceeded for this token; retry after "
-                           f"x-rate-limit-reset ({window.reset}).")
+            raise ApiError(
+                "rate_limited",
+                f"Rate limit of {window.limit} requests per "
+                f"{self.rate.period:g} s exceeded for this token; retry after "
+                f"x-rate-limit-reset ({window.reset}).",
+            )
 
     def add_rate_headers(self, response: Response) -> Response:
         """The documented headers on every API response, errors included."""
         if self.runtime.is_outside_api(request.path):
             return response
         window = g.get("rate_window") or self.limiter.peek(
-            _rate_key(bearer_token(request.headers.get("Authorization"))))
+            _rate_key(bearer_token(request.headers.get("Authorization")))
+        )
         for name, value in window.headers().items():
             response.headers.setdefault(name, value)  # an injected fault's own values win
         return response
@@ -184,15 +201,26 @@ def api_handlers(mock: PoplarMock) -> dict[str, Any]:
     def list_audiences(req: ValidatedRequest) -> list[dict]:
         return mock.state.audiences(req.context)
 
-    return {"submitOrder": submit_order, "editOrder": edit_order, "deleteOrder": delete_order,
-            "getMe": get_me, "listAudiences": list_audiences}
+    return {
+        "submitOrder": submit_order,
+        "editOrder": edit_order,
+        "deleteOrder": delete_order,
+        "getMe": get_me,
+        "listAudiences": list_audiences,
+    }
 
 
 def create_app(config: PoplarConfig | None = None, *, start: bool = True) -> Flask:
     """A Poplar mock app; ``start`` runs its scheduler (off for unit tests)."""
     mock = PoplarMock(config or PoplarConfig())
-    app = build_app(__name__, mock, api_handlers(mock), poplar_control_handlers(mock),
-                    prefixes=("",), exempt_prefixes=(DASHBOARD_PREFIX,))
+    app = build_app(
+        __name__,
+        mock,
+        api_handlers(mock),
+        poplar_control_handlers(mock),
+        prefixes=("",),
+        exempt_prefixes=(DASHBOARD_PREFIX,),
+    )
     app.before_request(mock.count_request)  # after the runtime's fault check
     app.after_request(mock.add_rate_headers)
     app.register_blueprint(transactions_blueprint(mock), url_prefix=DASHBOARD_PREFIX)

@@ -37,24 +37,38 @@ def example_request(name: str = "docs") -> dict[str, Any]:
 
 def fake_order(fake: Faker, order_id: str | None = None, items: int = 2) -> dict[str, Any]:
     """A full, valid order body with Faker values (shipping, billing and an email)."""
-    def address() -> dict[str, Any]:
-        return {"name": fake.name(), "address_1": fake.street_address(),
-                "city": fake.city(), "state": fake.state_abbr(), "postal_code": fake.zipcode(),
-                "country": "USA"}
 
-    order_items = [{"identifier": fake.uuid4(), "description": fake.catch_phrase(),
-                    "quantity": fake.random_int(1, 4),
-                    "total": float(fake.random_int(100, 50000)) / 100,
-                    "price": float(fake.random_int(100, 20000)) / 100,
-                    "category": [fake.word().title(), fake.word().title()],
-                    "metadata": {"colour": fake.color_name()}} for _ in range(items)]
+    def address() -> dict[str, Any]:
+        return {
+            "name": fake.name(),
+            "address_1": fake.street_address(),
+            "city": fake.city(),
+            "state": fake.state_abbr(),
+            "postal_code": fake.zipcode(),
+            "country": "USA",
+        }
+
+    order_items = [
+        {
+            "identifier": fake.uuid4(),
+            "description": fake.catch_phrase(),
+            "quantity": fake.random_int(1, 4),
+            "total": float(fake.random_int(100, 50000)) / 100,
+            "price": float(fake.random_int(100, 20000)) / 100,
+            "category": [fake.word().title(), fake.word().title()],
+            "metadata": {"colour": fake.color_name()},
+        }
+        for _ in range(items)
+    ]
     return {
         "order_id": order_id or fake.uuid4(),
         "order_date": fake.date_time_between("-1y").strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "currency": "USD", "total": round(sum(i["total"] for i in order_items), 2),
+        "currency": "USD",
+        "total": round(sum(i["total"] for i in order_items), 2),
         "customer_id": str(fake.random_int(1000, 99999)),
         "customer_email": fake.email(),
         "metadata": {"new_buyer": fake.boolean(), "promo_code": fake.bothify("SAVE##")},
         "order_items": order_items,
-        "shipping_address": address(), "billing_address": address(),
+        "shipping_address": address(),
+        "billing_address": address(),
     }

@@ -52,9 +52,11 @@ class Window:
         return self.remaining <= 0
 
     def headers(self) -> dict[str, str]:
-        return {"x-rate-limit-limit": str(self.limit),
-                "x-rate-limit-remaining": str(self.remaining),
-                "x-rate-limit-reset": str(self.reset)}
+        return {
+            "x-rate-limit-limit": str(self.limit),
+            "x-rate-limit-remaining": str(self.remaining),
+            "x-rate-limit-reset": str(self.reset),
+        }
 
 
 class RateLimiter:
@@ -87,5 +89,6 @@ class RateLimiter:
         return self._window(start, used if began == start else 0)
 
     def _window(self, start: float, used: int) -> Window:
-        return Window(self.rate.limit, max(self.rate.limit - used, 0),
-                      math.ceil(start + self.rate.period))
+        return Window(
+            self.rate.limit, max(self.rate.limit - used, 0), math.ceil(start + self.rate.period)
+        )

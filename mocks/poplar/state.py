@@ -20,14 +20,25 @@ from mocks.core.errors import ApiError
 from mocks.core.ids import IdSource
 
 __all__ = [
-    "AUDIENCE_DESCRIPTION", "AUDIENCE_NAME", "TEST_TOKEN_PREFIX", "Account", "Defaults",
-    "PoplarState", "StoredOrder", "account_id_for", "bearer_token", "email_sha256", "mask_token",
+    "AUDIENCE_DESCRIPTION",
+    "AUDIENCE_NAME",
+    "TEST_TOKEN_PREFIX",
+    "Account",
+    "Defaults",
+    "PoplarState",
+    "StoredOrder",
+    "account_id_for",
+    "bearer_token",
+    "email_sha256",
+    "mask_token",
     "money",
 ]
 
 AUDIENCE_NAME = "Customers (Orders API)"
-AUDIENCE_DESCRIPTION = ("Customers submitted through the Orders API, for suppression; "
-                        "two records (shipping and billing) per order.")
+AUDIENCE_DESCRIPTION = (
+    "Customers submitted through the Orders API, for suppression; "
+    "two records (shipping and billing) per order."
+)
 TEST_TOKEN_PREFIX = "test"
 _ACCOUNTS = uuid.UUID("6f1c2d3e-4b5a-4c6d-8e7f-90a1b2c3d4e5")  # namespace for account ids
 
@@ -87,7 +98,9 @@ class StoredOrder:
     def to_api(self) -> dict[str, Any]:
         """The docs' response shape: money as strings, ``company`` and ``state_name``."""
         return {
-            "id": self.id, "order_id": self.order_id, "currency": self.currency,
+            "id": self.id,
+            "order_id": self.order_id,
+            "currency": self.currency,
             "total": money(self.total),
             "customer": {"id": self.customer_id, "email_sha256": self.email_sha256},
             "metadata": dict(self.metadata),
@@ -100,26 +113,46 @@ class StoredOrder:
     def audience_records(self) -> list[dict[str, Any]]:
         """Two records per order, shipping then billing (a missing address gives a record
         that identifies the customer by email hash and id only; assumed)."""
-        return [{"order_id": self.order_id, "source": source, "address": _address_api(address),
-                 "email_sha256": self.email_sha256, "customer_id": self.customer_id}
-                for source, address in (("shipping", self.shipping_address),
-                                        ("billing", self.billing_address))]
+        return [
+            {
+                "order_id": self.order_id,
+                "source": source,
+                "address": _address_api(address),
+                "email_sha256": self.email_sha256,
+                "customer_id": self.customer_id,
+            }
+            for source, address in (
+                ("shipping", self.shipping_address),
+                ("billing", self.billing_address),
+            )
+        ]
 
 
 def _item_api(item: dict[str, Any]) -> dict[str, Any]:
-    return {"category": list(item.get("category", [])), "description": item.get("description"),
-            "identifier": item["identifier"], "metadata": dict(item.get("metadata", {})),
-            "price": money(item.get("price")), "quantity": item.get("quantity"),
-            "total": money(item["total"])}
+    return {
+        "category": list(item.get("category", [])),
+        "description": item.get("description"),
+        "identifier": item["identifier"],
+        "metadata": dict(item.get("metadata", {})),
+        "price": money(item.get("price")),
+        "quantity": item.get("quantity"),
+        "total": money(item["total"]),
+    }
 
 
 def _address_api(address: dict[str, Any] | None) -> dict[str, Any] | None:
     if address is None:
         return None
-    return {"name": address.get("name"), "company": None, "address_1": address["address_1"],
-            "address_2": address.get("address_2"), "city": address.get("city"),
-            "state_name": address.get("state"), "postal_code": address["postal_code"],
-            "country": address["country"]}
+    return {
+        "name": address.get("name"),
+        "company": None,
+        "address_1": address["address_1"],
+        "address_2": address.get("address_2"),
+        "city": address.get("city"),
+        "state_name": address.get("state"),
+        "postal_code": address["postal_code"],
+        "country": address["country"],
+    }
 
 
 @dataclass
@@ -139,8 +172,14 @@ class Account:
 class PoplarState:
     """Accounts keyed by token; every method takes the caller's account."""
 
-    def __init__(self, clock: Clock, ids: IdSource, defaults: Defaults,
-                 tokens: tuple[str, ...] | None = None, name_for=None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        ids: IdSource,
+        defaults: Defaults,
+        tokens: tuple[str, ...] | None = None,
+        name_for=None,
+    ) -> None:
         self.clock = clock
         self.ids = ids
         self.defaults = defaults
@@ -154,26 +193,41 @@ class PoplarState:
         """The account behind an ``Authorization`` header, or the documented 401/403."""
         token = bearer_token(authorization)
         if token is None:
-            raise ApiError("unauthorized", "Send your production access token as "
-                           "'Authorization: Bearer <token>'.")
+            raise ApiError(
+                "unauthorized",
+                "Send your production access token as 'Authorization: Bearer <token>'.",
+            )
         if token.startswith(TEST_TOKEN_PREFIX):
-            raise ApiError("forbidden", "Test tokens only work with the Mailing API; use a "
-                           "production access token for the Orders API.")
+            raise ApiError(
+                "forbidden",
+                "Test tokens only work with the Mailing API; use a "
+                "production access token for the Orders API.",
+            )
         if self.tokens is not None and token not in self.tokens:
-            raise ApiError("unauthorized", "Unknown access token: this mock only accepts the "
-                           "tokens it was started with (--tokens).")
+            raise ApiError(
+                "unauthorized",
+                "Unknown access token: this mock only accepts the "
+                "tokens it was started with (--tokens).",
+            )
         with self._lock:
             account = self._accounts.get(token)
             if account is None:
-                account = Account(account_id_for(token), self._name_for(token),
-                                  mask_token(token), self.clock.now())
+                account = Account(
+                    account_id_for(token),
+                    self._name_for(token),
+                    mask_token(token),
+                    self.clock.now(),
+                )
                 self._accounts[token] = account
             return account
 
     def accepts(self, token: str | None) -> bool:
         """Whether a token would pass :meth:`account_for` (without creating its account)."""
-        return bool(token) and not token.startswith(TEST_TOKEN_PREFIX) and (
-            self.tokens is None or token in self.tokens)
+        return (
+            bool(token)
+            and not token.startswith(TEST_TOKEN_PREFIX)
+            and (self.tokens is None or token in self.tokens)
+        )
 
     def accounts(self) -> list[Account]:
         with self._lock:
@@ -187,9 +241,12 @@ class PoplarState:
         with self._lock:
             order_id = body["order_id"]
             if order_id in account.orders:
-                raise ApiError("conflict", f"An order with order_id {order_id!r} already exists "
-                               "in this account; edit it with POST /v1/order/{order_id}.",
-                               field="order_id")
+                raise ApiError(
+                    "conflict",
+                    f"An order with order_id {order_id!r} already exists "
+                    "in this account; edit it with POST /v1/order/{order_id}.",
+                    field="order_id",
+                )
             now = self.clock.now()
             order = self._build(self.ids.uuid(), order_id, body, now, now)
             account.orders[order_id] = order
@@ -200,11 +257,14 @@ class PoplarState:
         with self._lock:
             current = self.order(account, order_id)
             if body.get("order_id", order_id) != order_id:
-                raise ApiError("validation_error", f"'order_id' cannot change: the body says "
-                               f"{body['order_id']!r} but the path says {order_id!r}; leave "
-                               "it out or send the same value.", field="order_id")
-            order = self._build(current.id, order_id, body, current.received_at,
-                                self.clock.now())
+                raise ApiError(
+                    "validation_error",
+                    f"'order_id' cannot change: the body says "
+                    f"{body['order_id']!r} but the path says {order_id!r}; leave "
+                    "it out or send the same value.",
+                    field="order_id",
+                )
+            order = self._build(current.id, order_id, body, current.received_at, self.clock.now())
             account.orders[order_id] = order
             return order
 
@@ -222,8 +282,12 @@ class PoplarState:
     def order(self, account: Account, order_id: str) -> StoredOrder:
         order = account.orders.get(order_id)
         if order is None:
-            raise ApiError("not_found", f"No order with order_id {order_id!r} in this account; "
-                           "submit it first with POST /v1/order.", field="order_id")
+            raise ApiError(
+                "not_found",
+                f"No order with order_id {order_id!r} in this account; "
+                "submit it first with POST /v1/order.",
+                field="order_id",
+            )
         return order
 
     def purge(self, account: Account) -> int:
@@ -241,32 +305,46 @@ class PoplarState:
         """``GET /v1/audiences``: the Orders API audience, once the account has ordered."""
         if not account.ever_ordered:
             return []
-        return [{"id": account.audience_id, "name": AUDIENCE_NAME,
-                 "description": AUDIENCE_DESCRIPTION,
-                 "member_count": len(self.audience_records(account))}]
+        return [
+            {
+                "id": account.audience_id,
+                "name": AUDIENCE_NAME,
+                "description": AUDIENCE_DESCRIPTION,
+                "member_count": len(self.audience_records(account)),
+            }
+        ]
 
-    def _build(self, poplar_id: str, order_id: str, body: dict[str, Any], received: float,
-               updated: float) -> StoredOrder:
+    def _build(
+        self, poplar_id: str, order_id: str, body: dict[str, Any], received: float, updated: float
+    ) -> StoredOrder:
         """Known fields only (lenient mode may pass others through validation); the raw
         email becomes its hash here and goes no further."""
         email = body.get("customer_email")
         sha = body.get("customer_email_sha256") or (email_sha256(email) if email else None)
         return StoredOrder(
-            id=poplar_id, order_id=order_id, order_date=_order_date(body["order_date"]),
-            currency=body.get("currency", self.defaults.currency), total=body.get("total"),
-            customer_id=body.get("customer_id"), email_sha256=sha,
+            id=poplar_id,
+            order_id=order_id,
+            order_date=_order_date(body["order_date"]),
+            currency=body.get("currency", self.defaults.currency),
+            total=body.get("total"),
+            customer_id=body.get("customer_id"),
+            email_sha256=sha,
             metadata=dict(body.get("metadata", {})),
             order_items=[_item(item) for item in body.get("order_items", [])],
             shipping_address=self._address(body.get("shipping_address")),
             billing_address=self._address(body.get("billing_address")),
-            received_at=received, updated_at=updated)
+            received_at=received,
+            updated_at=updated,
+        )
 
     def _address(self, address: dict[str, Any] | None) -> dict[str, Any] | None:
         if address is None:
             return None
         known = ("name", "address_1", "address_2", "city", "state", "postal_code")
-        return {**{k: address[k] for k in known if k in address},
-                "country": address.get("country", self.defaults.country)}
+        return {
+            **{k: address[k] for k in known if k in address},
+            "country": address.get("country", self.defaults.country),
+        }
 
 
 def bearer_token(authorization: str | None) -> str | None:

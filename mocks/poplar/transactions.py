@@ -37,8 +37,9 @@ def transactions_blueprint(mock: PoplarMock) -> Blueprint:
             except ApiError as error:
                 return _render(mock, None, notice=error.message, status=400)
             return redirect(url_for("transactions.show", account=account.id))
-        return _render(mock, request.args.get("account"),
-                       purged=request.args.get("purged", type=int))
+        return _render(
+            mock, request.args.get("account"), purged=request.args.get("purged", type=int)
+        )
 
     @page.post("/purge")
     def purge() -> Any:
@@ -47,16 +48,26 @@ def transactions_blueprint(mock: PoplarMock) -> Blueprint:
         if account is None:
             return _render(mock, None, notice="Choose an account to purge.", status=400)
         if request.form.get("confirm", "").strip().lower() != CONFIRM_WORD:
-            return _render(mock, account.id, status=400,
-                           notice=f'Nothing purged: type "{CONFIRM_WORD}" to confirm.')
+            return _render(
+                mock,
+                account.id,
+                status=400,
+                notice=f'Nothing purged: type "{CONFIRM_WORD}" to confirm.',
+            )
         count = mock.state.purge(account)
         return redirect(url_for("transactions.show", account=account.id, purged=count), 303)
 
     return page
 
 
-def _render(mock: PoplarMock, account_id: str | None, *, notice: str | None = None,
-            purged: int | None = None, status: int = 200) -> tuple[str, int]:
+def _render(
+    mock: PoplarMock,
+    account_id: str | None,
+    *,
+    notice: str | None = None,
+    purged: int | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     accounts = mock.state.accounts()
     account = mock.state.account(account_id) if account_id else None
     if account is None and account_id is None and accounts:
@@ -65,19 +76,40 @@ def _render(mock: PoplarMock, account_id: str | None, *, notice: str | None = No
         notice = notice or "No such account: pick one from the list."
     orders, rejected, audience = [], [], None
     if account is not None:
-        orders = [{"received": _iso(o.received_at), "order_id": o.order_id,
-                   "total": money(o.total), "currency": o.currency,
-                   "items": [i["identifier"] for i in o.order_items],
-                   "edited": o.updated_at != o.received_at}
-                  for o in reversed(mock.state.orders(account))]
-        rejected = [{"time": _iso(e.time), "method": e.method, "path": e.path,
-                     "status": e.status, "reason": e.error or f"HTTP {e.status}"}
-                    for e in reversed(mock.runtime.journal.entries())
-                    if e.account == account.id and e.status >= 400]
+        orders = [
+            {
+                "received": _iso(o.received_at),
+                "order_id": o.order_id,
+                "total": money(o.total),
+                "currency": o.currency,
+                "items": [i["identifier"] for i in o.order_items],
+                "edited": o.updated_at != o.received_at,
+            }
+            for o in reversed(mock.state.orders(account))
+        ]
+        rejected = [
+            {
+                "time": _iso(e.time),
+                "method": e.method,
+                "path": e.path,
+                "status": e.status,
+                "reason": e.error or f"HTTP {e.status}",
+            }
+            for e in reversed(mock.runtime.journal.entries())
+            if e.account == account.id and e.status >= 400
+        ]
         audience = (mock.state.audiences(account) or [None])[0]
-    html = render_template("transactions.html", accounts=accounts, account=account,
-                           orders=orders, rejected=rejected, audience=audience, notice=notice,
-                           purged=purged, confirm_word=CONFIRM_WORD)
+    html = render_template(
+        "transactions.html",
+        accounts=accounts,
+        account=account,
+        orders=orders,
+        rejected=rejected,
+        audience=audience,
+        notice=notice,
+        purged=purged,
+        confirm_word=CONFIRM_WORD,
+    )
     return html, status
 
 

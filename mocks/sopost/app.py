@@ -49,9 +49,14 @@ class SoPostMock:
         self.config.lifecycle.seed = config.runtime.seed
         self.runtime = MockRuntime("sopost", config.runtime, error_body)
         self.dispatcher = Dispatcher(
-            self.runtime.scheduler, self.runtime.faults, user_agent=WEBHOOK_USER_AGENT,
-            schedule_scale=config.retry_scale, timeout=config.webhook_timeout,
-            allowed_hosts=config.allow_webhook_hosts, workers=config.webhook_workers)
+            self.runtime.scheduler,
+            self.runtime.faults,
+            user_agent=WEBHOOK_USER_AGENT,
+            schedule_scale=config.retry_scale,
+            timeout=config.webhook_timeout,
+            allowed_hosts=config.allow_webhook_hosts,
+            workers=config.webhook_workers,
+        )
         enum = self.runtime.spec.document["components"]["schemas"]["OrderStatus"]["enum"]
         self.distribution_stages = tuple(s for s in enum if s not in (PENDING, *DECISIONS))
         self.state = self._fresh_state()
@@ -62,13 +67,25 @@ class SoPostMock:
         self.faker = Faker("en_GB")
         self.faker.seed_instance(seed + 1)
         world = build_world(seed, self.config.fixture_orders)
-        return SoPostState(world.catalogue, world.orders, self.runtime.scheduler,
-                           self.runtime.ids, self.config.lifecycle, self.distribution_stages,
-                           emit=self._deliver)
+        return SoPostState(
+            world.catalogue,
+            world.orders,
+            self.runtime.scheduler,
+            self.runtime.ids,
+            self.config.lifecycle,
+            self.distribution_stages,
+            emit=self._deliver,
+        )
 
     def _deliver(self, subscription: Any, event: dict[str, Any]) -> None:
-        self.dispatcher.enqueue(subscription.id, subscription.url, subscription.secret,
-                                event["event_id"], event["event"], event)
+        self.dispatcher.enqueue(
+            subscription.id,
+            subscription.url,
+            subscription.secret,
+            event["event_id"],
+            event["event"],
+            event,
+        )
 
     def reset(self) -> None:
         self.dispatcher.clear()
@@ -87,18 +104,23 @@ class SoPostMock:
         catalogue = self.state.catalogue
         if "Authorization" not in request.headers:
             if self.config.require_auth:
-                raise _unauthorized("Authentication required: send HTTP Basic credentials "
-                                    "(your API user id and password).")
+                raise _unauthorized(
+                    "Authentication required: send HTTP Basic credentials "
+                    "(your API user id and password)."
+                )
             organisation = catalogue.organisations[catalogue.default_organisation_id]
         else:
             auth = request.authorization
             if auth is None or auth.type != "basic":
-                raise _unauthorized("Use HTTP Basic authentication: "
-                                    "Authorization: Basic base64(user:password).")
+                raise _unauthorized(
+                    "Use HTTP Basic authentication: Authorization: Basic base64(user:password)."
+                )
             found = self.state.organisation_for(auth.username or "", auth.password or "")
             if found is None:
-                raise _unauthorized("Unknown API credentials; check the user id and password "
-                                    "(GET /_mock/organisations lists the mock's).")
+                raise _unauthorized(
+                    "Unknown API credentials; check the user id and password "
+                    "(GET /_mock/organisations lists the mock's)."
+                )
             organisation = found
         g.account = organisation.id
         return organisation
@@ -131,8 +153,10 @@ def api_handlers(mock: SoPostMock) -> dict[str, Any]:
 
     def create_order(req: ValidatedRequest) -> tuple[dict, int]:
         activity = mock.state.visible_activity(req.context.id, req.body["activity_id"])
-        fields = {**req.body,
-                  "consents": mock.state.consents_for(activity, req.body.get("consents", []))}
+        fields = {
+            **req.body,
+            "consents": mock.state.consents_for(activity, req.body.get("consents", [])),
+        }
         order = mock.state.place_order(req.context.id, fields)
         return {**order.to_api(), "created": _iso(order.created)}, 201
 
@@ -144,24 +168,35 @@ def api_handlers(mock: SoPostMock) -> dict[str, Any]:
 
     def list_campaigns(req: ValidatedRequest) -> list[dict]:
         activities = mock.state.catalogue.activities
-        return [{"id": c.id, "name": c.name, "organisation_id": c.organisation_id,
-                 "activities": [{"id": a, "name": activities[a].name} for a in c.activity_ids]}
-                for c in mock.state.campaigns_of(req.context.id)]
+        return [
+            {
+                "id": c.id,
+                "name": c.name,
+                "organisation_id": c.organisation_id,
+                "activities": [{"id": a, "name": activities[a].name} for a in c.activity_ids],
+            }
+            for c in mock.state.campaigns_of(req.context.id)
+        ]
 
     def list_activity_products(req: ValidatedRequest) -> list[dict]:
-        return mock.state.visible_activity(req.context.id,
-                                           req.path_params["activity_id"]).products
+        return mock.state.visible_activity(req.context.id, req.path_params["activity_id"]).products
 
     def list_activity_consents(req: ValidatedRequest) -> list[dict]:
         activity = mock.state.visible_activity(req.context.id, req.path_params["activity_id"])
-        return [{"id": c.id, "consent_name": c.consent_name, "data_handler": c.data_handler}
-                for c in activity.consents]
+        return [
+            {"id": c.id, "consent_name": c.consent_name, "data_handler": c.data_handler}
+            for c in activity.consents
+        ]
 
     return {
-        "createWebhook": create_webhook, "listWebhooks": list_webhooks,
-        "getWebhook": get_webhook, "deleteWebhook": delete_webhook,
-        "createOrder": create_order, "getOrder": get_order,
-        "listOrganisations": list_organisations, "listCampaigns": list_campaigns,
+        "createWebhook": create_webhook,
+        "listWebhooks": list_webhooks,
+        "getWebhook": get_webhook,
+        "deleteWebhook": delete_webhook,
+        "createOrder": create_order,
+        "getOrder": get_order,
+        "listOrganisations": list_organisations,
+        "listCampaigns": list_campaigns,
         "listActivityProducts": list_activity_products,
         "listActivityConsents": list_activity_consents,
     }
@@ -170,8 +205,9 @@ def api_handlers(mock: SoPostMock) -> dict[str, Any]:
 def create_app(config: SoPostConfig | None = None, *, start: bool = True) -> Flask:
     """A SoPost mock app; ``start`` runs its scheduler and webhook senders (off for unit tests)."""
     mock = SoPostMock(config or SoPostConfig())
-    app = build_app(__name__, mock, api_handlers(mock), sopost_control_handlers(mock),
-                    prefixes=("", "/v1"))
+    app = build_app(
+        __name__, mock, api_handlers(mock), sopost_control_handlers(mock), prefixes=("", "/v1")
+    )
     if start:
         mock.start()
     return app

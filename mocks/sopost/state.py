@@ -21,16 +21,24 @@ from mocks.core.errors import ApiError
 from mocks.core.ids import IdSource
 
 __all__ = [
-    "DECISIONS", "Activity", "Campaign", "Catalogue", "ConsentDefinition", "LifecycleConfig",
-    "Order", "Organisation", "SoPostState", "Subscription", "email_identity",
+    "DECISIONS",
+    "Activity",
+    "Campaign",
+    "Catalogue",
+    "ConsentDefinition",
+    "LifecycleConfig",
+    "Order",
+    "Organisation",
+    "SoPostState",
+    "Subscription",
+    "email_identity",
 ]
 
 # Documented statuses; the distribution stages after APPROVED come from the spec's enum.
 PENDING, APPROVED, REJECTED = "PENDING", "APPROVED", "REJECTED"
 DECISIONS = (APPROVED, REJECTED)
 # Magic e-mail tags (``jo+reject@example.com``) that fix the filtering outcome.
-MAGIC_OUTCOMES = {"approve": APPROVED, "reject": REJECTED, "review": "REVIEW",
-                  "pending": PENDING}
+MAGIC_OUTCOMES = {"approve": APPROVED, "reject": REJECTED, "review": "REVIEW", "pending": PENDING}
 
 EventSink = Callable[["Subscription", dict[str, Any]], None]
 
@@ -56,8 +64,12 @@ class Activity:
     consents: list[ConsentDefinition]
 
     def stock_partition_ids(self) -> set[str]:
-        return {partition["id"] for product in self.products for sku in product["skus"]
-                for partition in sku["stock_partitions"]}
+        return {
+            partition["id"]
+            for product in self.products
+            for sku in product["skus"]
+            for partition in sku["stock_partitions"]
+        }
 
 
 @dataclass
@@ -112,10 +124,17 @@ class Order:
     def to_api(self) -> dict[str, Any]:
         """The documented fields, in the guide's order."""
         return {
-            "id": self.id, "short_id": self.short_id, "activity_id": self.activity_id,
-            "address": dict(self.address), "full_name": self.full_name, "email": self.email,
-            "provider": self.provider, "identity": self.identity, "telephone": self.telephone,
-            "line_items": [dict(item) for item in self.line_items], "status": self.status,
+            "id": self.id,
+            "short_id": self.short_id,
+            "activity_id": self.activity_id,
+            "address": dict(self.address),
+            "full_name": self.full_name,
+            "email": self.email,
+            "provider": self.provider,
+            "identity": self.identity,
+            "telephone": self.telephone,
+            "line_items": [dict(item) for item in self.line_items],
+            "status": self.status,
             "consents": [dict(consent) for consent in self.consents],
             "custom_questions": [dict(question) for question in self.custom_questions],
         }
@@ -134,9 +153,15 @@ class Subscription:
 
     def to_api(self) -> dict[str, Any]:
         created = datetime.fromtimestamp(self.created_at, tz=UTC)
-        return {"id": self.id, "url": self.url, "events": list(self.events),
-                "entity_type": self.entity_type, "entity_id": self.entity_id,
-                "created_at": created.isoformat().replace("+00:00", "Z"), "secret": self.secret}
+        return {
+            "id": self.id,
+            "url": self.url,
+            "events": list(self.events),
+            "entity_type": self.entity_type,
+            "entity_id": self.entity_id,
+            "created_at": created.isoformat().replace("+00:00", "Z"),
+            "secret": self.secret,
+        }
 
     def matches(self, order: Order) -> bool:
         if "OrderEvent" not in self.events:
@@ -160,9 +185,16 @@ class LifecycleConfig:
 class SoPostState:
     """All mutable SoPost data of one mock, guarded by one lock."""
 
-    def __init__(self, catalogue: Catalogue, orders: list[Order], scheduler: Scheduler,
-                 ids: IdSource, lifecycle: LifecycleConfig, distribution_stages: tuple[str, ...],
-                 emit: EventSink) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        orders: list[Order],
+        scheduler: Scheduler,
+        ids: IdSource,
+        lifecycle: LifecycleConfig,
+        distribution_stages: tuple[str, ...],
+        emit: EventSink,
+    ) -> None:
         self.catalogue = catalogue
         self.scheduler = scheduler
         self.clock = scheduler.clock
@@ -189,22 +221,28 @@ class SoPostState:
         return None
 
     def campaigns_of(self, organisation_id: str) -> list[Campaign]:
-        return [c for c in self.catalogue.campaigns.values()
-                if c.organisation_id == organisation_id]
+        return [
+            c for c in self.catalogue.campaigns.values() if c.organisation_id == organisation_id
+        ]
 
     def visible_activity(self, organisation_id: str, activity_id: str) -> Activity:
         activity = self.catalogue.activities.get(activity_id)
         if activity is None or self._organisation_of(activity) != organisation_id:
-            raise ApiError("not_found", f"No activity {activity_id} in your organisation; "
-                           "GET /campaigns lists your activities.", field="activity_id")
+            raise ApiError(
+                "not_found",
+                f"No activity {activity_id} in your organisation; "
+                "GET /campaigns lists your activities.",
+                field="activity_id",
+            )
         return activity
 
     def _organisation_of(self, activity: Activity) -> str:
         return self.catalogue.campaigns[activity.campaign_id].organisation_id
 
     # -- subscriptions -------------------------------------------------------------------
-    def subscribe(self, organisation_id: str, url: str, events: list[str], entity_type: str,
-                  entity_id: str) -> Subscription:
+    def subscribe(
+        self, organisation_id: str, url: str, events: list[str], entity_type: str, entity_id: str
+    ) -> Subscription:
         if entity_type == "Organisation":
             visible = entity_id == organisation_id
         else:
@@ -212,10 +250,22 @@ class SoPostState:
             visible = campaign is not None and campaign.organisation_id == organisation_id
         if not visible:
             where = "GET /organisations" if entity_type == "Organisation" else "GET /campaigns"
-            raise ApiError("not_found", f"No {entity_type} {entity_id} visible to you; {where} "
-                           "lists the ids you can subscribe to.", field="entity_id")
-        subscription = Subscription(self.ids.uuid(), url, list(events), entity_type, entity_id,
-                                    self.clock.now(), self.ids.webhook_secret(), organisation_id)
+            raise ApiError(
+                "not_found",
+                f"No {entity_type} {entity_id} visible to you; {where} "
+                "lists the ids you can subscribe to.",
+                field="entity_id",
+            )
+        subscription = Subscription(
+            self.ids.uuid(),
+            url,
+            list(events),
+            entity_type,
+            entity_id,
+            self.clock.now(),
+            self.ids.webhook_secret(),
+            organisation_id,
+        )
         with self._lock:
             self._subscriptions[subscription.id] = subscription
         return subscription
@@ -229,8 +279,11 @@ class SoPostState:
         with self._lock:
             found = self._subscriptions.get(subscription_id)
         if found is None or found.organisation_id != organisation_id:
-            raise ApiError("not_found", f"No webhook {subscription_id}; GET /webhooks lists "
-                           "yours.", field="webhook_id")
+            raise ApiError(
+                "not_found",
+                f"No webhook {subscription_id}; GET /webhooks lists yours.",
+                field="webhook_id",
+            )
         return found
 
     def unsubscribe(self, organisation_id: str, subscription_id: str) -> None:
@@ -243,50 +296,77 @@ class SoPostState:
         """The order, if ``organisation_id`` (None: any) may see it; 404 alike otherwise."""
         with self._lock:
             found = self._orders.get(order_id)
-        if found is None or (organisation_id is not None
-                             and found.organisation_id != organisation_id):
-            raise ApiError("not_found", f"No order {order_id}; check the order_id from the "
-                           "OrderEvent and that your credentials belong to its organisation.",
-                           field="order_id")
+        if found is None or (
+            organisation_id is not None and found.organisation_id != organisation_id
+        ):
+            raise ApiError(
+                "not_found",
+                f"No order {order_id}; check the order_id from the "
+                "OrderEvent and that your credentials belong to its organisation.",
+                field="order_id",
+            )
         return found
 
     def orders(self, organisation_id: str | None = None, status: str | None = None) -> list[Order]:
         with self._lock:
             found = list(self._orders.values())
-        return [o for o in found
-                if (organisation_id is None or o.organisation_id == organisation_id)
-                and (status is None or o.status == status)]
+        return [
+            o
+            for o in found
+            if (organisation_id is None or o.organisation_id == organisation_id)
+            and (status is None or o.status == status)
+        ]
 
-    def place_order(self, organisation_id: str, fields: dict[str, Any],
-                    outcome: str | None = None, distribute: bool = True) -> Order:
+    def place_order(
+        self,
+        organisation_id: str,
+        fields: dict[str, Any],
+        outcome: str | None = None,
+        distribute: bool = True,
+    ) -> Order:
         """Create a PENDING order from validated fields, emit it and schedule its decision."""
         activity = self.visible_activity(organisation_id, fields["activity_id"])
         partitions = activity.stock_partition_ids()
         for index, item in enumerate(fields["line_items"]):
             if item["stock_partition_id"] not in partitions:
                 # A reference to nothing is a 404, like an unknown activity or subscription entity.
-                raise ApiError("not_found", f"Stock partition {item['stock_partition_id']}"
-                               f" is not part of activity {activity.id}; GET /activities/"
-                               f"{activity.id}/products lists its stock partitions.",
-                               field=f"line_items.{index}.stock_partition_id")
+                raise ApiError(
+                    "not_found",
+                    f"Stock partition {item['stock_partition_id']}"
+                    f" is not part of activity {activity.id}; GET /activities/"
+                    f"{activity.id}/products lists its stock partitions.",
+                    field=f"line_items.{index}.stock_partition_id",
+                )
         email = fields["email"]
         magic = _magic_outcome(email)
         order = Order(
             id=fields.get("id") or self.ids.uuid(),
             short_id=fields.get("short_id") or self.ids.hex(11).upper(),
-            activity_id=activity.id, address=_full_address(fields["address"]),
-            full_name=fields["full_name"], email=email,
+            activity_id=activity.id,
+            address=_full_address(fields["address"]),
+            full_name=fields["full_name"],
+            email=email,
             provider=fields.get("provider") or "api",
             identity=fields.get("identity") or email_identity(email),
-            telephone=fields.get("telephone"), line_items=list(fields["line_items"]),
-            status=PENDING, consents=list(fields.get("consents", [])),
+            telephone=fields.get("telephone"),
+            line_items=list(fields["line_items"]),
+            status=PENDING,
+            consents=list(fields.get("consents", [])),
             custom_questions=list(fields.get("custom_questions", [])),
-            organisation_id=organisation_id, campaign_id=activity.campaign_id,
-            created=self.clock.now(), outcome=outcome or magic, distribute=distribute)
+            organisation_id=organisation_id,
+            campaign_id=activity.campaign_id,
+            created=self.clock.now(),
+            outcome=outcome or magic,
+            distribute=distribute,
+        )
         with self._lock:
             if order.id in self._orders:
-                raise ApiError("conflict", f"An order {order.id} already exists; omit id to get "
-                               "a fresh one.", field="id", status=409)
+                raise ApiError(
+                    "conflict",
+                    f"An order {order.id} already exists; omit id to get a fresh one.",
+                    field="id",
+                    status=409,
+                )
             self._store(order)
         self._announce(order)
         if order.outcome != PENDING:
@@ -312,11 +392,21 @@ class SoPostState:
         for index, item in enumerate(requested):
             definition = known.get(item["consent_id"])
             if definition is None:
-                raise ApiError("not_found", f"Consent {item['consent_id']} is not offered "
-                               f"by activity {activity.id}; GET /activities/{activity.id}/consents"
-                               " lists them.", field=f"consents.{index}.consent_id")
-            expanded.append({"consent_id": definition.id, "consent_name": definition.consent_name,
-                             "data_handler": definition.data_handler, "status": APPROVED})
+                raise ApiError(
+                    "not_found",
+                    f"Consent {item['consent_id']} is not offered "
+                    f"by activity {activity.id}; GET /activities/{activity.id}/consents"
+                    " lists them.",
+                    field=f"consents.{index}.consent_id",
+                )
+            expanded.append(
+                {
+                    "consent_id": definition.id,
+                    "consent_name": definition.consent_name,
+                    "data_handler": definition.data_handler,
+                    "status": APPROVED,
+                }
+            )
         return expanded
 
     def transition(self, order_id: str, status: str, resume: bool = False) -> Order:
@@ -328,8 +418,9 @@ class SoPostState:
         return order
 
     # -- lifecycle -----------------------------------------------------------------------
-    def _schedule(self, order: Order, delay: float, step: Callable[[Order], None],
-                  label: str) -> None:
+    def _schedule(
+        self, order: Order, delay: float, step: Callable[[Order], None], label: str
+    ) -> None:
         version = order.version
 
         def run() -> None:
@@ -404,8 +495,12 @@ class SoPostState:
         self._announce(order)
 
     def _announce(self, order: Order) -> None:
-        event = {"event_id": self.ids.hex(40), "event": order.status, "order_id": order.id,
-                 "activity_id": order.activity_id}
+        event = {
+            "event_id": self.ids.hex(40),
+            "event": order.status,
+            "order_id": order.id,
+            "activity_id": order.activity_id,
+        }
         for subscription in self.subscriptions():
             if subscription.matches(order):
                 self._emit(subscription, dict(event))
@@ -419,15 +514,21 @@ def _magic_outcome(email: str) -> str | None:
 
 def _full_address(address: dict[str, Any]) -> dict[str, Any]:
     """Address in the documented field order; absent optional lines become null."""
-    return {"line_1": address["line_1"], "line_2": address.get("line_2"),
-            "town": address["town"], "district": address.get("district"),
-            "territory": address["territory"], "postcode": address["postcode"]}
+    return {
+        "line_1": address["line_1"],
+        "line_2": address.get("line_2"),
+        "town": address["town"],
+        "district": address.get("district"),
+        "territory": address["territory"],
+        "postcode": address["postcode"],
+    }
 
 
 def _approval_keys(order: Order) -> tuple[tuple[str, str, str], ...]:
     """The index keys of the approval rules: same person, same postcode, per campaign."""
     postcode = "".join(str(order.address.get("postcode", "")).split()).upper()
-    return ((order.campaign_id, "identity", order.identity),
-            (order.campaign_id, "email", order.email.strip().lower()),
-            (order.campaign_id, "postcode", postcode))
-
+    return (
+        (order.campaign_id, "identity", order.identity),
+        (order.campaign_id, "email", order.email.strip().lower()),
+        (order.campaign_id, "postcode", postcode),
+    )

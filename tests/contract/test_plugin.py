@@ -4,7 +4,7 @@ from __future__ import annotations
 
 pytest_plugins = ["pytester"]
 
-RESET_BETWEEN_TESTS = '''
+RESET_BETWEEN_TESTS = """
 def test_first(sopost_mock, poplar_mock):
     assert sopost_mock.health()["vendor"] == "sopost"
     assert poplar_mock.url.startswith("http://127.0.0.1:")
@@ -23,9 +23,9 @@ def test_clock_is_real_so_advancing_is_refused(sopost_mock):
     from contracts.client import ControlError
     with pytest.raises(ControlError, match="409"):
         sopost_mock.advance_clock(5)
-'''
+"""
 
-ENV_CONTRACT = '''
+ENV_CONTRACT = """
 import requests
 
 def test_env(mockkit_env, sopost_mock, poplar_mock):
@@ -42,10 +42,10 @@ def test_env(mockkit_env, sopost_mock, poplar_mock):
 
 def test_users_conftest_names_do_not_clash(sopost, sopost_mock):
     assert sopost == 'mine' and sopost_mock.url
-'''
+"""
 
 # The README's example: a user's contract test for their own integration.
-USER_CONTRACT_TEST = '''
+USER_CONTRACT_TEST = """
 import subprocess, sys, time
 import requests
 
@@ -62,7 +62,7 @@ def test_approved_order_reaches_poplar(sopost_mock, poplar_mock, mockkit_env, tm
     finally:
         app.terminate()
         app.wait(10)
-'''
+"""
 
 
 def test_mocks_are_reset_before_each_test(pytester) -> None:

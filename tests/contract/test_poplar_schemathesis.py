@@ -18,8 +18,7 @@ from openapi import spec_path
 TOKEN = "prod_schemathesis_token"
 # A token list, so schemathesis' invalid-token probe (ignored_auth) gets its 401; a limit no
 # run reaches, so 429s never hide other answers.
-CONFIG = PoplarConfig(runtime=RuntimeConfig(seed=7), tokens=(TOKEN,),
-                      rate_limit="1000000/1s")
+CONFIG = PoplarConfig(runtime=RuntimeConfig(seed=7), tokens=(TOKEN,), rate_limit="1000000/1s")
 
 app = create_app(CONFIG, start=False)
 schema = schemathesis.openapi.from_path(spec_path("poplar"))
@@ -44,6 +43,10 @@ class PoplarWorkflow(schema.as_state_machine()):
 
 
 PoplarWorkflow.TestCase.settings = settings(
-    max_examples=25, stateful_step_count=5, deadline=None, database=None,
-    suppress_health_check=list(HealthCheck))
+    max_examples=25,
+    stateful_step_count=5,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 TestPoplarWorkflow = PoplarWorkflow.TestCase

@@ -44,15 +44,21 @@ def test_against_a_url_is_read_only_by_default(sopost_server: LiveServer) -> Non
 
 
 def test_drift_is_reported_with_a_reproduction(sopost_server: LiveServer, tmp_path) -> None:
-    requests.post(f"{sopost_server.url}/_mock/faults", timeout=5, json={
-        "method": "GET", "path": "/organisations", "status": 200, "body": [{"id": 42}]})
+    requests.post(
+        f"{sopost_server.url}/_mock/faults",
+        timeout=5,
+        json={"method": "GET", "path": "/organisations", "status": 200, "body": [{"id": 42}]},
+    )
     junit = tmp_path / "junit.xml"
     result = provider("--vendor", "sopost", "--url", sopost_server.url, "--junit", str(junit))
     assert result.exit_code == 1
     assert "FAIL GET /organisations" in result.output
     assert "response_schema_conformance" in result.output and "curl" in result.output
-    failed = [c.get("name") for c in ElementTree.parse(junit).getroot().findall("testcase")
-              if c.find("failure") is not None]
+    failed = [
+        c.get("name")
+        for c in ElementTree.parse(junit).getroot().findall("testcase")
+        if c.find("failure") is not None
+    ]
     assert failed == ["GET /organisations"]
 
 
@@ -60,13 +66,16 @@ def test_writes_are_marked_and_cleaned_up() -> None:
     token = "conformance-writer"
     app = create_poplar(PoplarConfig(tokens=(token,), rate_limit="1000000/1s"))
     with LiveServer(app) as server:
-        result = provider("--vendor", "poplar", "--url", server.url, "--token", token,
-                          "--allow-writes")
+        result = provider(
+            "--vendor", "poplar", "--url", server.url, "--token", token, "--allow-writes"
+        )
         assert result.exit_code == 0, result.output
         assert "cleaned up: the" in result.output
-        journal = requests.get(f"{server.url}/_mock/requests", timeout=5,
-                               params={"method": "POST", "path": "/v1/order",
-                                       "status": 200}).json()["requests"]
+        journal = requests.get(
+            f"{server.url}/_mock/requests",
+            timeout=5,
+            params={"method": "POST", "path": "/v1/order", "status": 200},
+        ).json()["requests"]
         created = [e["body"]["order_id"] for e in journal if e["path"] == "/v1/order"]
         assert created and all(i.startswith("mockkit-conformance-") for i in created)
         assert requests.get(f"{server.url}/_mock/orders", timeout=5).json()["orders"] == []

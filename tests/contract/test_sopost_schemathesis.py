@@ -35,17 +35,23 @@ def point_at_existing_entities(case) -> None:
     if case.operation.label == "POST /webhooks":
         case.body.update(entity_type="Organisation", entity_id=GUIDE.organisation)
     if case.operation.label == "POST /orders":
-        case.body.update(activity_id=GUIDE.activity, consents=[{"consent_id": GUIDE.consent}],
-                         line_items=[{"stock_partition_id": GUIDE.stock_partition}])
+        case.body.update(
+            activity_id=GUIDE.activity,
+            consents=[{"consent_id": GUIDE.consent}],
+            line_items=[{"stock_partition_id": GUIDE.stock_partition}],
+        )
 
 
-@pytest.mark.parametrize(("paths", "expected"), [
-    # Walked one resource at a time: schemathesis starts chains only from the roots it deems
-    # reliable, and ranks POST /webhooks (its entity_id has no producer) below any other root,
-    # including GET /webhooks with its inferred links. So that list is left out here.
-    ("^/webhooks", {("getWebhook", 200), ("deleteWebhook", 204)}),
-    ("^/orders", {("getOrder", 200)}),
-])
+@pytest.mark.parametrize(
+    ("paths", "expected"),
+    [
+        # Walked one resource at a time: schemathesis starts chains only from the roots it deems
+        # reliable, and ranks POST /webhooks (its entity_id has no producer) below any other root,
+        # including GET /webhooks with its inferred links. So that list is left out here.
+        ("^/webhooks", {("getWebhook", 200), ("deleteWebhook", 204)}),
+        ("^/orders", {("getOrder", 200)}),
+    ],
+)
 def test_sopost_links_are_walked_without_failures(paths: str, expected: set) -> None:
     walked = schema.include(path_regex=paths).exclude(path="/webhooks", method="GET")
 
@@ -55,6 +61,13 @@ def test_sopost_links_are_walked_without_failures(paths: str, expected: set) -> 
 
     journal = app.extensions["mockkit"].runtime.journal
     journal.clear()
-    Workflow.run(settings=settings(max_examples=40, stateful_step_count=4, deadline=None,
-                                   suppress_health_check=list(HealthCheck), database=None))
+    Workflow.run(
+        settings=settings(
+            max_examples=40,
+            stateful_step_count=4,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+    )
     assert expected <= {(e.operation_id, e.status) for e in journal.entries()}

@@ -43,10 +43,17 @@ def _properties(node, where="#"):
 @pytest.mark.parametrize("path", VENDOR_SPECS, ids=lambda p: p.stem)
 def test_every_operation_and_property_has_provenance(path) -> None:
     document = yaml.safe_load(path.read_text())
-    missing = [name for name, op in _operations(document) if op.get("x-provenance") not in
-               PROVENANCE]
-    missing += [where for where, schema in _properties(document.get("components", {}))
-                if isinstance(schema, dict) and schema.get("x-provenance") not in PROVENANCE]
-    missing += [where for where, schema in _properties(document.get("paths", {}))
-                if isinstance(schema, dict) and schema.get("x-provenance") not in PROVENANCE]
+    missing = [
+        name for name, op in _operations(document) if op.get("x-provenance") not in PROVENANCE
+    ]
+    missing += [
+        where
+        for where, schema in _properties(document.get("components", {}))
+        if isinstance(schema, dict) and schema.get("x-provenance") not in PROVENANCE
+    ]
+    missing += [
+        where
+        for where, schema in _properties(document.get("paths", {}))
+        if isinstance(schema, dict) and schema.get("x-provenance") not in PROVENANCE
+    ]
     assert missing == []

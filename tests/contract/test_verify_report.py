@@ -12,17 +12,33 @@ from contracts.scenarios import SCENARIOS, select
 
 
 def _report(*statuses: tuple[str, str]) -> Report:
-    return Report([Result(f"s{i}", i, f"title {i}", severity, status, 0.5,
-                          "why" if status != "passed" else "", {"orders": ["o"]})
-                   for i, (severity, status) in enumerate(statuses)], 1.0)
+    return Report(
+        [
+            Result(
+                f"s{i}",
+                i,
+                f"title {i}",
+                severity,
+                status,
+                0.5,
+                "why" if status != "passed" else "",
+                {"orders": ["o"]},
+            )
+            for i, (severity, status) in enumerate(statuses)
+        ],
+        1.0,
+    )
 
 
-@pytest.mark.parametrize(("statuses", "code"), [
-    ((("MUST", "passed"), ("SHOULD", "failed")), 0),
-    ((("MUST", "failed"), ("SHOULD", "passed")), 1),
-    ((("MUST", "error"),), 1),
-    ((("MUST", "skipped"), ("SHOULD", "error")), 0),
-])
+@pytest.mark.parametrize(
+    ("statuses", "code"),
+    [
+        ((("MUST", "passed"), ("SHOULD", "failed")), 0),
+        ((("MUST", "failed"), ("SHOULD", "passed")), 1),
+        ((("MUST", "error"),), 1),
+        ((("MUST", "skipped"), ("SHOULD", "error")), 0),
+    ],
+)
 def test_exit_code_follows_must_scenarios_only(statuses, code) -> None:
     assert _report(*statuses).exit_code == code
 

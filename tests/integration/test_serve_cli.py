@@ -44,18 +44,26 @@ def _port_free(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
-
 class Served:
     """`mockkit serve` in a subprocess; ready once it prints its banner."""
 
     def __init__(self, *args: str) -> None:
         self.port = 8080 if _port_free(8080) else free_port()
-        command = [str(Path(sys.executable).with_name("mockkit")), "serve",
-                   "--sopost-port", str(self.port), "--poplar-port", str(free_port()),
-                   "--harness-port", str(free_port()), *args]
+        command = [
+            str(Path(sys.executable).with_name("mockkit")),
+            "serve",
+            "--sopost-port",
+            str(self.port),
+            "--poplar-port",
+            str(free_port()),
+            "--harness-port",
+            str(free_port()),
+            *args,
+        ]
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in stop())
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT,
-                                        text=True)
+        self.process = subprocess.Popen(
+            command, stdout=self.log, stderr=subprocess.STDOUT, text=True
+        )
         self.base = f"http://127.0.0.1:{self.port}"
         try:
             wait_until(self._ready, timeout=60, interval=0.1, message="mockkit serve's banner")
@@ -74,8 +82,12 @@ class Served:
 
     def curl(self, command: str) -> tuple[int, dict]:
         command = command.replace("localhost:8080", f"localhost:{self.port}")
-        output = subprocess.run(["bash", "-c", command + " --silent -w '\\n%{http_code}'"],
-                                capture_output=True, text=True, check=True).stdout
+        output = subprocess.run(
+            ["bash", "-c", command + " --silent -w '\\n%{http_code}'"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         body, status = output.rsplit("\n", 1)
         return int(status), json.loads(body)
 
@@ -109,9 +121,17 @@ def test_the_guides_curl_commands_work_verbatim(served: Served) -> None:
 
 def test_the_same_calls_under_v1_with_basic_credentials(served: Served) -> None:
     auth = CREDENTIALS[GUIDE.organisation]
-    created = requests.post(f"{served.base}/v1/webhooks", auth=auth, timeout=5, json={
-        "url": "https://example.com", "events": ["OrderEvent"],
-        "entity_type": "Organisation", "entity_id": GUIDE.organisation})
+    created = requests.post(
+        f"{served.base}/v1/webhooks",
+        auth=auth,
+        timeout=5,
+        json={
+            "url": "https://example.com",
+            "events": ["OrderEvent"],
+            "entity_type": "Organisation",
+            "entity_id": GUIDE.organisation,
+        },
+    )
     assert created.status_code == 201
     order = requests.get(f"{served.base}/v1/orders/{GUIDE.order}", auth=auth, timeout=5)
     assert order.status_code == 200 and order.json() == GUIDE_ORDER

@@ -26,12 +26,25 @@ from flask import Flask, request
 FORWARDABLE = {"APPROVED", "PROCESSING", "DISPATCHED", "DELIVERED"}
 
 
-def run(verify_signature: bool = True, dedupe_events: bool = True, dedupe_orders: bool = True,
-        check_status: bool = True, check_consent: bool = True, any_handler: bool = False,
-        lower_email: bool = True, retry: bool = True, honour_reset: bool = True,
-        process_inline: bool = False, ack_delay: float = 0.0, truncate_metadata: bool = True,
-        extra_field: bool = False, ascii_only: bool = False, queue_size: int = 0,
-        process_delay: float = 0.0, order_id_field: str = "id") -> None:
+def run(
+    verify_signature: bool = True,
+    dedupe_events: bool = True,
+    dedupe_orders: bool = True,
+    check_status: bool = True,
+    check_consent: bool = True,
+    any_handler: bool = False,
+    lower_email: bool = True,
+    retry: bool = True,
+    honour_reset: bool = True,
+    process_inline: bool = False,
+    ack_delay: float = 0.0,
+    truncate_metadata: bool = True,
+    extra_field: bool = False,
+    ascii_only: bool = False,
+    queue_size: int = 0,
+    process_delay: float = 0.0,
+    order_id_field: str = "id",
+) -> None:
     env = os.environ
     sopost, poplar = env["SOPOST_API_URL"], env["POPLAR_API_URL"]
     auth = (env["SOPOST_API_USER"], env["SOPOST_API_PASSWORD"])
@@ -46,8 +59,9 @@ def run(verify_signature: bool = True, dedupe_events: bool = True, dedupe_orders
             return True
         key = base64.b64decode(secret.removeprefix("whsec_"))
         content = f"{request.headers.get('webhook-id')}.{request.headers.get('webhook-timestamp')}."
-        expected = base64.b64encode(hmac.new(key, content.encode() + body, hashlib.sha256)
-                                    .digest()).decode()
+        expected = base64.b64encode(
+            hmac.new(key, content.encode() + body, hashlib.sha256).digest()
+        ).decode()
         given = [s.split(",", 1)[-1] for s in request.headers.get("webhook-signature", "").split()]
         return any(hmac.compare_digest(expected, g) for g in given)
 
@@ -74,16 +88,23 @@ def run(verify_signature: bool = True, dedupe_events: bool = True, dedupe_orders
         name = order["full_name"]
         if ascii_only:
             name = name.encode("ascii").decode()  # raises on anything else: order lost
-        metadata = {q["question_id"]: "; ".join(a["answer_text"] for a in q["answer"])
-                    for q in order.get("custom_questions", [])}
+        metadata = {
+            q["question_id"]: "; ".join(a["answer_text"] for a in q["answer"])
+            for q in order.get("custom_questions", [])
+        }
         if truncate_metadata:
             metadata = {k[:40]: v[:200] for k, v in list(metadata.items())[:10] if v}
-        body = {"order_id": order[order_id_field],
-                "order_date": datetime.now(UTC).date().isoformat(), "total": 0,
-                "customer_email_sha256": hashlib.sha256(email.encode()).hexdigest(),
-                "shipping_address": {"name": name.strip() or "Customer",
-                                     "address_1": address["line_1"],
-                                     "postal_code": address["postcode"]}}
+        body = {
+            "order_id": order[order_id_field],
+            "order_date": datetime.now(UTC).date().isoformat(),
+            "total": 0,
+            "customer_email_sha256": hashlib.sha256(email.encode()).hexdigest(),
+            "shipping_address": {
+                "name": name.strip() or "Customer",
+                "address_1": address["line_1"],
+                "postal_code": address["postcode"],
+            },
+        }
         if metadata:
             body["metadata"] = metadata
         if extra_field:
@@ -96,16 +117,24 @@ def run(verify_signature: bool = True, dedupe_events: bool = True, dedupe_orders
         order = call("GET", f"{sopost}/orders/{order_id}", auth=auth).json()
         if check_status and order.get("status") not in FORWARDABLE:
             return
-        consents = [c for c in order.get("consents", []) if c.get("status") == "APPROVED"
-                    and (any_handler or c.get("data_handler", "").lower() == "sopost")]
+        consents = [
+            c
+            for c in order.get("consents", [])
+            if c.get("status") == "APPROVED"
+            and (any_handler or c.get("data_handler", "").lower() == "sopost")
+        ]
         if check_consent and not consents:
             return
         with lock:
             if dedupe_orders and order_id in forwarded:
                 return
             forwarded.add(order_id)
-        call("POST", f"{poplar}/order", json=poplar_body(order),
-             headers={"Authorization": f"Bearer {token}"})
+        call(
+            "POST",
+            f"{poplar}/order",
+            json=poplar_body(order),
+            headers={"Authorization": f"Bearer {token}"},
+        )
 
     def worker() -> None:
         while True:

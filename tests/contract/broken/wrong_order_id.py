@@ -5,4 +5,4 @@ Caught by verify's `approved-consent`."""
 from _naive import run
 
 if __name__ == "__main__":
-    run(order_id_field='short_id')
+    run(order_id_field="short_id")

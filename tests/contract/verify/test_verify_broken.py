@@ -12,8 +12,11 @@ from tests.contract.verify.verify_support import BROKEN, Run, python_command, ve
 
 SCRIPTS = sorted(p for p in BROKEN.glob("*.py") if not p.name.startswith("_"))
 # Bugs that more than one scenario must catch: (script, scenario).
-ALSO = [("forwards_any_event", "rejected"), ("never_retries", "sopost-5xx"),
-        ("never_retries", "rate-limit")]
+ALSO = [
+    ("forwards_any_event", "rejected"),
+    ("never_retries", "sopost-5xx"),
+    ("never_retries", "rate-limit"),
+]
 
 
 def _target(script) -> str:
@@ -24,27 +27,35 @@ def _target(script) -> str:
 CASES = [(p, _target(p)) for p in SCRIPTS] + [(BROKEN / f"{name}.py", s) for name, s in ALSO]
 
 
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[tuple[str, str], Run]:
     """Every case, four verify runs at a time (they mostly wait, so this halves the time)."""
+
     def one(case: tuple[Path, str]) -> Run:
         script, scenario_id = case
         tmp = tmp_path_factory.mktemp(f"{script.stem}-{scenario_id}")
-        return verify(tmp, "--exec", python_command(script), "--scenario", scenario_id,
-                      "--timeout", "4", "--settle", "0.5")
+        return verify(
+            tmp,
+            "--exec",
+            python_command(script),
+            "--scenario",
+            scenario_id,
+            "--timeout",
+            "4",
+            "--settle",
+            "0.5",
+        )
 
     with ThreadPoolExecutor(4) as pool:
         done = list(pool.map(one, CASES))
-    return {(script.stem, scenario_id): run for (script, scenario_id), run in zip(
-        CASES, done, strict=True)}
+    return {
+        (script.stem, scenario_id): run
+        for (script, scenario_id), run in zip(CASES, done, strict=True)
+    }
 
 
-@pytest.mark.parametrize(("script", "scenario_id"), CASES,
-                         ids=[f"{p.stem}-{s}" for p, s in CASES])
-def test_verify_fails_the_broken_integration_on_its_scenario(script, scenario_id,
-                                                               runs) -> None:
+@pytest.mark.parametrize(("script", "scenario_id"), CASES, ids=[f"{p.stem}-{s}" for p, s in CASES])
+def test_verify_fails_the_broken_integration_on_its_scenario(script, scenario_id, runs) -> None:
     run = runs[(script.stem, scenario_id)]
     result = run.scenario(scenario_id)
     assert result["status"] == "failed", (result, run.stderr[-2000:])

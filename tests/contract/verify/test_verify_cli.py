@@ -37,8 +37,15 @@ def test_integration_that_hangs_without_listening_times_out(tmp_path) -> None:
 
 
 def test_webhook_url_mode_needs_a_listener(tmp_path) -> None:
-    run = verify(tmp_path, "--webhook-url", "http://127.0.0.1:9/webhooks/sopost",
-                 "--sopost-port", "0", "--poplar-port", "0")
+    run = verify(
+        tmp_path,
+        "--webhook-url",
+        "http://127.0.0.1:9/webhooks/sopost",
+        "--sopost-port",
+        "0",
+        "--poplar-port",
+        "0",
+    )
     assert run.code == 2
     assert "nothing listens" in run.stderr
     assert "SOPOST_WEBHOOK_SECRET=whsec_" in run.stderr

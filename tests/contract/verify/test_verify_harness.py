@@ -14,8 +14,7 @@ from tests.contract.verify.verify_support import Run, verify
 @pytest.fixture(scope="module")
 def harness_run(tmp_path_factory) -> tuple[Run, object]:
     tmp = tmp_path_factory.mktemp("verify-harness")
-    run = verify(tmp, "--exec", f"{sys.executable} -m harness", "--junit",
-                 str(tmp / "junit.xml"))
+    run = verify(tmp, "--exec", f"{sys.executable} -m harness", "--junit", str(tmp / "junit.xml"))
     return run, tmp / "junit.xml"
 
 

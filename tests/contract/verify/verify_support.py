@@ -35,8 +35,13 @@ def mockkit() -> list[str]:
 
 def verify(tmp_path: Path, *args: str, timeout: float = 240) -> Run:
     report = tmp_path / "verify.json"
-    done = subprocess.run([*mockkit(), "verify", *args, "--json", str(report)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        [*mockkit(), "verify", *args, "--json", str(report)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     data = json.loads(report.read_text()) if report.exists() else None
     return Run(done.returncode, done.stdout, done.stderr, data)
 

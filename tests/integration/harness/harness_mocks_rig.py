@@ -72,8 +72,9 @@ class Rig:
         return response.json()
 
     def advance(self, seconds: float) -> dict[str, Any]:
-        response = self.http.post(f"{self.sopost}/_mock/clock/advance",
-                                  json={"seconds": seconds}, timeout=30)
+        response = self.http.post(
+            f"{self.sopost}/_mock/clock/advance", json={"seconds": seconds}, timeout=30
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -90,14 +91,16 @@ class Rig:
         assert response.status_code == 204, response.text
 
     def deliveries(self, order_id: str) -> list[dict[str, Any]]:
-        response = self.http.get(f"{self.sopost}/_mock/deliveries",
-                                 params={"order_id": order_id}, timeout=5)
+        response = self.http.get(
+            f"{self.sopost}/_mock/deliveries", params={"order_id": order_id}, timeout=5
+        )
         assert response.status_code == 200, response.text
         return response.json()["deliveries"]
 
     def redeliver(self, delivery_id: str) -> dict[str, Any]:
-        response = self.http.post(f"{self.sopost}/_mock/deliveries/{delivery_id}/redeliver",
-                                  timeout=5)
+        response = self.http.post(
+            f"{self.sopost}/_mock/deliveries/{delivery_id}/redeliver", timeout=5
+        )
         assert response.status_code == 202, response.text
         return response.json()
 
@@ -121,8 +124,12 @@ class Rig:
     def submits(self, order_id: str | None = None) -> list[dict[str, Any]]:
         """Poplar's journal of ``POST /v1/order`` (optionally for one order id), oldest first."""
         entries = _journal(self.http, self.poplar, "POST", "/v1/order")
-        return [e for e in entries if e["path"] == "/v1/order"
-                and (order_id is None or (e["body"] or {}).get("order_id") == order_id)]
+        return [
+            e
+            for e in entries
+            if e["path"] == "/v1/order"
+            and (order_id is None or (e["body"] or {}).get("order_id") == order_id)
+        ]
 
     # -- harness -------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
@@ -139,8 +146,9 @@ class Rig:
         rows = [row for row in map(self.event, ids) if row is not None]
         return sorted(rows, key=lambda row: row["received_at"])
 
-    def wait_settled(self, order_id: str, events: int, timeout: float = 10.0
-                     ) -> list[dict[str, Any]]:
+    def wait_settled(
+        self, order_id: str, events: int, timeout: float = 10.0
+    ) -> list[dict[str, Any]]:
         """Wait until SoPost delivered every webhook of the order (2xx) and the harness took
         each of its ``events`` distinct events to a final state; return the inbox rows."""
 
@@ -153,20 +161,23 @@ class Rig:
                 return None
             return rows
 
-        return wait_until(settled, timeout=timeout,
-                          message=f"{events} events of order {order_id} settled")
+        return wait_until(
+            settled, timeout=timeout, message=f"{events} events of order {order_id} settled"
+        )
 
 
 def _journal(http: requests.Session, base: str, method: str, path: str) -> list[dict[str, Any]]:
-    response = http.get(f"{base}/_mock/requests", params={"method": method, "path": path},
-                        timeout=10)
+    response = http.get(
+        f"{base}/_mock/requests", params={"method": method, "path": path}, timeout=10
+    )
     assert response.status_code == 200, response.text
     return response.json()["requests"]
 
 
 @contextmanager
-def running_rig(tmp_path: Path, poplar_config: PoplarConfig | None = None,
-                **harness_overrides: Any) -> Iterator[Rig]:
+def running_rig(
+    tmp_path: Path, poplar_config: PoplarConfig | None = None, **harness_overrides: Any
+) -> Iterator[Rig]:
     """SoPost + Poplar mocks and a subscribed harness; everything stopped on exit.
 
     ``harness_overrides`` replace :class:`HarnessConfig` fields."""
@@ -181,18 +192,32 @@ def running_rig(tmp_path: Path, poplar_config: PoplarConfig | None = None,
         LiveServer(late) as front,
         requests.Session() as http,
     ):
-        subscription = http.post(f"{sopost.url}/v1/webhooks", timeout=5, json={
-            "url": f"{front.url}/webhooks/sopost", "events": ["OrderEvent"],
-            "entity_type": "Organisation", "entity_id": GUIDE.organisation})
+        subscription = http.post(
+            f"{sopost.url}/v1/webhooks",
+            timeout=5,
+            json={
+                "url": f"{front.url}/webhooks/sopost",
+                "events": ["OrderEvent"],
+                "entity_type": "Organisation",
+                "entity_id": GUIDE.organisation,
+            },
+        )
         assert subscription.status_code == 201, subscription.text
         secret = subscription.json()["secret"]
         user, password = CREDENTIALS[GUIDE.organisation]
         config = HarnessConfig(
-            sopost_api_url=f"{sopost.url}/v1", sopost_api_user=user,
-            sopost_api_password=password, sopost_webhook_secret=secret,
-            poplar_api_url=f"{poplar.url}/v1", poplar_api_token=POPLAR_TOKEN,
-            db_path=str(tmp_path / "harness.db"), workers=4, backoff_base=0.05,
-            backoff_cap=0.5, poll_interval=0.05, http_timeout=5.0,
+            sopost_api_url=f"{sopost.url}/v1",
+            sopost_api_user=user,
+            sopost_api_password=password,
+            sopost_webhook_secret=secret,
+            poplar_api_url=f"{poplar.url}/v1",
+            poplar_api_token=POPLAR_TOKEN,
+            db_path=str(tmp_path / "harness.db"),
+            workers=4,
+            backoff_base=0.05,
+            backoff_cap=0.5,
+            poll_interval=0.05,
+            http_timeout=5.0,
         )
         app = create_harness(dataclasses.replace(config, **harness_overrides))
         late.app = app

@@ -56,7 +56,6 @@ class Served:
         self.thread.join(5)
 
 
-
 @dataclass
 class Failure:
     status: int
@@ -76,10 +75,15 @@ def rate_limited(seconds_from_now: float = 1.0) -> Failure:
 
 def make_order(status: str = "APPROVED", **changes: Any) -> dict[str, Any]:
     """The guide's order under a fresh id and identity, with a mixed-case e-mail."""
-    return samples.order(id=str(uuid.uuid4()), short_id=secrets.token_hex(6).upper()[:11],
-                         activity_id="932c6eba-6fc5-4e41-9ea9-5fd2fe950b25",
-                         email="Joe.Bloggs@Example.com", identity=str(uuid.uuid4()),
-                         status=status, **changes)
+    return samples.order(
+        id=str(uuid.uuid4()),
+        short_id=secrets.token_hex(6).upper()[:11],
+        activity_id="932c6eba-6fc5-4e41-9ea9-5fd2fe950b25",
+        email="Joe.Bloggs@Example.com",
+        identity=str(uuid.uuid4()),
+        status=status,
+        **changes,
+    )
 
 
 def make_event(order: dict[str, Any], status: str | None = None) -> dict[str, str]:

@@ -40,8 +40,11 @@ def test_approved_order_with_consent_is_forwarded_once_with_mapped_fields(
         "order_id": order["id"],
         "order_date": datetime.now(UTC).date().isoformat(),
         "customer_id": order["identity"],
-        "metadata": {**samples.GUIDE_POPLAR_BODY["metadata"], "short_id": order["short_id"],
-                     "activity_id": order["activity_id"]},
+        "metadata": {
+            **samples.GUIDE_POPLAR_BODY["metadata"],
+            "short_id": order["short_id"],
+            "activity_id": order["activity_id"],
+        },
     }
     wait_until(lambda: harness.event(event["event_id"])["state"] == "done")
     assert harness.event(event["event_id"])["reason"] == "forwarded:created"

@@ -27,8 +27,9 @@ def test_500_orders_in_a_burst_reach_poplar_exactly_once(tmp_path: Path) -> None
             if not hasattr(local, "http"):
                 local.http = requests.Session()
                 sessions.append(local.http)
-            response = local.http.post(f"{rig.sopost}/_mock/orders",
-                                       json={"outcome": "APPROVED"}, timeout=10)
+            response = local.http.post(
+                f"{rig.sopost}/_mock/orders", json={"outcome": "APPROVED"}, timeout=10
+            )
             assert response.status_code == 201, response.text
             return response.json()["id"]
 
@@ -38,15 +39,24 @@ def test_500_orders_in_a_burst_reach_poplar_exactly_once(tmp_path: Path) -> None
             session.close()
         assert len(ids) == ORDERS
         # Every PENDING webhook skipped, then one clock step approves all 500 at once.
-        wait_until(lambda: rig.status()["skipped_by_reason"].get("pending") == ORDERS,
-                   timeout=20, message="500 PENDING webhooks skipped")
+        wait_until(
+            lambda: rig.status()["skipped_by_reason"].get("pending") == ORDERS,
+            timeout=20,
+            message="500 PENDING webhooks skipped",
+        )
         assert rig.advance(FILTERING)["ran"] == ORDERS
-        wait_until(lambda: rig.status()["forwarded"] == ORDERS, timeout=30,
-                   message="500 orders forwarded")
+        wait_until(
+            lambda: rig.status()["forwarded"] == ORDERS, timeout=30, message="500 orders forwarded"
+        )
 
         status = rig.status()
-        assert status["inbox"] == {"received": 0, "processing": 0, "done": ORDERS,
-                                   "skipped": ORDERS, "dead": 0}
+        assert status["inbox"] == {
+            "received": 0,
+            "processing": 0,
+            "done": ORDERS,
+            "skipped": ORDERS,
+            "dead": 0,
+        }
         assert status["skipped_by_reason"] == {"pending": ORDERS}
         assert {o["order_id"] for o in rig.poplar_orders()} == ids
         submits = rig.submits()

@@ -58,8 +58,14 @@ def assert_forwarded_once(rig: Rig, order: dict[str, Any]) -> None:
 def test_poplar_429_is_retried_not_before_the_reset_time(rig: Rig) -> None:
     order = pending_order(rig)
     reset = math.ceil(time.time()) + 1  # whole epoch seconds, 1-2 s ahead
-    rig.fault("poplar", method="POST", path="/v1/order", status=429, times=2,
-              headers={"x-rate-limit-reset": str(reset)})
+    rig.fault(
+        "poplar",
+        method="POST",
+        path="/v1/order",
+        status=429,
+        times=2,
+        headers={"x-rate-limit-reset": str(reset)},
+    )
     row = approve(rig, order, timeout=15)
 
     submits = rig.submits(order["id"])
@@ -117,8 +123,12 @@ def test_dropped_connection_is_retried(rig: Rig, vendor: str, method: str, path:
 def test_forged_webhook_is_rejected_and_nothing_is_stored(rig: Rig, forgery: str) -> None:
     order = pending_order(rig)
     before = rig.status()
-    event = {"event_id": secrets.token_hex(20), "event": "APPROVED", "order_id": order["id"],
-             "activity_id": order["activity_id"]}
+    event = {
+        "event_id": secrets.token_hex(20),
+        "event": "APPROVED",
+        "order_id": order["id"],
+        "activity_id": order["activity_id"],
+    }
     body = json.dumps(event).encode()
     if forgery == "wrong-secret":
         headers = signed_headers(body, secret=WEBHOOK_SECRET)
@@ -130,8 +140,9 @@ def test_forged_webhook_is_rejected_and_nothing_is_stored(rig: Rig, forgery: str
     else:
         headers = {"content-type": "application/json"}
 
-    response = rig.http.post(f"{rig.harness}/webhooks/sopost", data=body, headers=headers,
-                             timeout=5)
+    response = rig.http.post(
+        f"{rig.harness}/webhooks/sopost", data=body, headers=headers, timeout=5
+    )
     assert response.status_code == 401, response.text
     assert response.json()["error"]["title"] == "InvalidSignature"
     assert rig.event(event["event_id"]) is None
@@ -139,16 +150,25 @@ def test_forged_webhook_is_rejected_and_nothing_is_stored(rig: Rig, forgery: str
     assert rig.submits() == []
 
     # Control: the same body with the subscription's real secret is accepted.
-    genuine = rig.http.post(f"{rig.harness}/webhooks/sopost", data=body,
-                            headers=signed_headers(body, secret=rig.secret), timeout=5)
+    genuine = rig.http.post(
+        f"{rig.harness}/webhooks/sopost",
+        data=body,
+        headers=signed_headers(body, secret=rig.secret),
+        timeout=5,
+    )
     assert genuine.status_code == 202, genuine.text
     assert rig.event(event["event_id"]) is not None
 
 
 def test_poplar_400_is_dead_lettered_then_retried_by_the_operator(rig: Rig) -> None:
     message = "Invalid 'shipping_address.postal_code': 'postal_code' is a required property"
-    rule = rig.fault("poplar", method="POST", path="/v1/order", status=400,
-                     body={"error": {"title": "ValidationError", "message": message}})
+    rule = rig.fault(
+        "poplar",
+        method="POST",
+        path="/v1/order",
+        status=400,
+        body={"error": {"title": "ValidationError", "message": message}},
+    )
     order = pending_order(rig)
     row = approve(rig, order)
 
@@ -162,8 +182,10 @@ def test_poplar_400_is_dead_lettered_then_retried_by_the_operator(rig: Rig) -> N
     rig.remove_fault("poplar", rule["id"])
     retried = rig.http.post(f"{rig.harness}/dead-letters/{row['event_id']}/retry", timeout=5)
     assert retried.status_code == 202, retried.text
-    done = wait_until(lambda: (r := rig.event(row["event_id"]))["state"] == "done" and r,
-                      message="retried dead letter forwarded")
+    done = wait_until(
+        lambda: (r := rig.event(row["event_id"]))["state"] == "done" and r,
+        message="retried dead letter forwarded",
+    )
 
     assert done["reason"] == "forwarded:created"
     assert [s["status"] for s in rig.submits(order["id"])] == [400, 200]
@@ -176,14 +198,18 @@ def test_poplar_real_rate_limit_is_waited_out_without_spending_attempts(tmp_path
     seconds) against 15 orders approved at once by 4 workers."""
     with running_rig(tmp_path, poplar_config=PoplarConfig(rate_limit="5/1s")) as rig:
         orders = [rig.create_order(outcome="APPROVED")["id"] for _ in range(15)]
-        wait_until(lambda: rig.status()["skipped_by_reason"].get("pending") == 15,
-                   message="15 PENDING webhooks skipped")
+        wait_until(
+            lambda: rig.status()["skipped_by_reason"].get("pending") == 15,
+            message="15 PENDING webhooks skipped",
+        )
         rig.advance(FILTERING)
-        wait_until(lambda: rig.status()["forwarded"] == 15, timeout=20,
-                   message="15 orders forwarded")
+        wait_until(
+            lambda: rig.status()["forwarded"] == 15, timeout=20, message="15 orders forwarded"
+        )
 
-        rows = [row for order_id in orders for row in rig.events(order_id)
-                if row["event"] == "APPROVED"]
+        rows = [
+            row for order_id in orders for row in rig.events(order_id) if row["event"] == "APPROVED"
+        ]
         assert [(r["state"], r["attempts"]) for r in rows] == [("done", 1)] * 15
         submits = rig.submits()
         stored = Counter(s["body"]["order_id"] for s in submits if s["status"] == 200)

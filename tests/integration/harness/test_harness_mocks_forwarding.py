@@ -34,14 +34,25 @@ def test_approved_order_with_consent_is_forwarded_once_with_the_mapped_fields(ri
     question = {
         "question_text": "What is your biggest skincare concern?",
         "question_id": "skincare-concern-101",
-        "answer": [{"answer_text": "Signs of ageing", "answer_id": "ageing-423"},
-                   {"answer_text": "Sun damage", "answer_id": "sun-033"}],
+        "answer": [
+            {"answer_text": "Signs of ageing", "answer_id": "ageing-423"},
+            {"answer_text": "Sun damage", "answer_id": "sun-033"},
+        ],
     }
     order = rig.create_order(
-        outcome="APPROVED", email="Ada.Lovelace@Example.COM", full_name="Ada Lovelace",
-        address={"line_1": "12 Analytical Row", "line_2": "Flat 3", "town": "Bath",
-                 "territory": "GBR", "postcode": "BA1 1AA"},
-        line_items=[{"stock_partition_id": p} for p in partitions], custom_questions=[question])
+        outcome="APPROVED",
+        email="Ada.Lovelace@Example.COM",
+        full_name="Ada Lovelace",
+        address={
+            "line_1": "12 Analytical Row",
+            "line_2": "Flat 3",
+            "town": "Bath",
+            "territory": "GBR",
+            "postcode": "BA1 1AA",
+        },
+        line_items=[{"stock_partition_id": p} for p in partitions],
+        custom_questions=[question],
+    )
 
     rows = rig.wait_settled(order["id"], 1)
     assert outcomes(rows) == [("PENDING", "skipped", "pending")]
@@ -49,8 +60,10 @@ def test_approved_order_with_consent_is_forwarded_once_with_the_mapped_fields(ri
 
     rig.advance(FILTERING)
     rows = rig.wait_settled(order["id"], 2)
-    assert outcomes(rows) == [("PENDING", "skipped", "pending"),
-                              ("APPROVED", "done", "forwarded:created")]
+    assert outcomes(rows) == [
+        ("PENDING", "skipped", "pending"),
+        ("APPROVED", "done", "forwarded:created"),
+    ]
 
     submits = rig.submits()
     assert [(s["status"], s["verdict"]) for s in submits] == [(200, "valid")]
@@ -61,12 +74,20 @@ def test_approved_order_with_consent_is_forwarded_once_with_the_mapped_fields(ri
         "total": 0,
         "customer_email_sha256": hashlib.sha256(b"ada.lovelace@example.com").hexdigest(),
         "customer_id": order["identity"],
-        "shipping_address": {"name": "Ada Lovelace", "address_1": "12 Analytical Row",
-                             "address_2": "Flat 3", "city": "Bath", "postal_code": "BA1 1AA",
-                             "country": "GBR"},
+        "shipping_address": {
+            "name": "Ada Lovelace",
+            "address_1": "12 Analytical Row",
+            "address_2": "Flat 3",
+            "city": "Bath",
+            "postal_code": "BA1 1AA",
+            "country": "GBR",
+        },
         "order_items": [{"identifier": p, "quantity": 1, "total": 0} for p in partitions],
-        "metadata": {"short_id": order["short_id"], "activity_id": order["activity_id"],
-                     "skincare-concern-101": "Signs of ageing; Sun damage"},
+        "metadata": {
+            "short_id": order["short_id"],
+            "activity_id": order["activity_id"],
+            "skincare-concern-101": "Signs of ageing; Sun damage",
+        },
     }
 
     [stored] = rig.poplar_orders()
@@ -88,8 +109,11 @@ def test_approved_order_with_consent_is_forwarded_once_with_the_mapped_fields(ri
     ("overrides", "decided", "reason"),
     [
         ({"outcome": "APPROVED", "consents": []}, "APPROVED", "no_consent"),
-        ({"outcome": "APPROVED", "consents": [{"data_handler": "Harbour & Finch"}]},
-         "APPROVED", "consent_not_accepted"),
+        (
+            {"outcome": "APPROVED", "consents": [{"data_handler": "Harbour & Finch"}]},
+            "APPROVED",
+            "consent_not_accepted",
+        ),
         ({"outcome": "REJECTED"}, "REJECTED", "rejected"),
     ],
     ids=["no-consent", "retailer-only-consent", "rejected"],
@@ -142,13 +166,15 @@ def test_duplicated_deliveries_and_later_stages_forward_once(rig: Rig) -> None:
     assert len(approved) == 3
     assert len({d["event_id"] for d in approved}) == 1
     assert [a["status"] for d in approved for a in d["attempts"]] == [202, 202, 202]
-    assert sorted(outcomes(rows)) == sorted([
-        ("PENDING", "skipped", "pending"),
-        ("APPROVED", "done", "forwarded:created"),
-        ("PROCESSING", "done", "already_forwarded"),
-        ("DISPATCHED", "done", "already_forwarded"),
-        ("DELIVERED", "done", "already_forwarded"),
-    ])
+    assert sorted(outcomes(rows)) == sorted(
+        [
+            ("PENDING", "skipped", "pending"),
+            ("APPROVED", "done", "forwarded:created"),
+            ("PROCESSING", "done", "already_forwarded"),
+            ("DISPATCHED", "done", "already_forwarded"),
+            ("DELIVERED", "done", "already_forwarded"),
+        ]
+    )
     assert [s["status"] for s in rig.submits(order["id"])] == [200]
     assert [o["order_id"] for o in rig.poplar_orders()] == [order["id"]]
     assert rig.status()["forwarded"] == 1
@@ -162,8 +188,10 @@ def test_reordered_pending_webhook_after_approval_forwards_once(rig: Rig) -> Non
     rig.advance(FILTERING)
     rows = rig.wait_settled(order["id"], 2)
 
-    assert outcomes(rows) == [("APPROVED", "done", "forwarded:created"),
-                              ("PENDING", "done", "already_forwarded")]
+    assert outcomes(rows) == [
+        ("APPROVED", "done", "forwarded:created"),
+        ("PENDING", "done", "already_forwarded"),
+    ]
     assert [s["status"] for s in rig.submits(order["id"])] == [200]
     assert [o["order_id"] for o in rig.poplar_orders()] == [order["id"]]
 
@@ -175,8 +203,10 @@ def test_late_pending_webhook_after_delivery_forwards_once(rig: Rig) -> None:
     rig.advance(FILTERING)
     for _ in range(3):
         rig.advance(STAGE)
-    wait_until(lambda: [r["state"] for r in rig.events(order["id"])] == ["done"] * 4,
-               message="APPROVED..DELIVERED processed")
+    wait_until(
+        lambda: [r["state"] for r in rig.events(order["id"])] == ["done"] * 4,
+        message="APPROVED..DELIVERED processed",
+    )
     assert rig.submits(order["id"])[0]["status"] == 200
 
     rig.advance(5)

@@ -12,8 +12,13 @@ from mocks.poplar.app import PoplarConfig, create_app
 
 TOKEN = "prod_page_token_9876"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-ORDER = {"order_id": "PAGE-1", "order_date": "2024-05-01", "customer_email": "Page@Example.com",
-         "total": 42, "order_items": [{"identifier": "SKU-77", "total": 42}]}
+ORDER = {
+    "order_id": "PAGE-1",
+    "order_date": "2024-05-01",
+    "customer_email": "Page@Example.com",
+    "total": 42,
+    "order_items": [{"identifier": "SKU-77", "total": 42}],
+}
 
 
 @pytest.fixture
@@ -32,8 +37,12 @@ def test_page_lists_orders_and_rejections_and_purges(live: LiveServer, http) -> 
     api = f"{live.url}/v1/order"
     assert http.post(api, json=ORDER, headers=AUTH).status_code == 200
     assert http.post(api, json=ORDER, headers=AUTH).status_code == 409
-    assert http.post(api, json={**ORDER, "order_id": "PAGE-2", "currency": "dollars"},
-                     headers=AUTH).status_code == 400
+    assert (
+        http.post(
+            api, json={**ORDER, "order_id": "PAGE-2", "currency": "dollars"}, headers=AUTH
+        ).status_code
+        == 400
+    )
 
     # ?token= opens the token's account and redirects to its id (token out of the URL).
     page = http.get(f"{live.url}/transactions", params={"token": TOKEN})
@@ -41,21 +50,23 @@ def test_page_lists_orders_and_rejections_and_purges(live: LiveServer, http) -> 
     assert "token=" not in page.url and "account=" in page.url
     html = page.text
     assert "PAGE-1" in html and "42.0" in html and "SKU-77" in html
-    assert "already exists" in html            # the 409, with its reason
+    assert "already exists" in html  # the 409, with its reason
     assert "&#39;currency&#39; must be" in html  # the 400, escaped
     assert TOKEN not in html and "prod…9876" in html
     assert "page@example.com" not in html.lower()
     account_id = page.url.split("account=")[1]
 
     # Purge needs the typed confirmation.
-    refused = http.post(f"{live.url}/transactions/purge",
-                        data={"account": account_id, "confirm": "yes"})
+    refused = http.post(
+        f"{live.url}/transactions/purge", data={"account": account_id, "confirm": "yes"}
+    )
     assert refused.status_code == 400
     assert "Nothing purged" in refused.text
     assert len(http.get(f"{live.url}/_mock/orders").json()["orders"]) == 1
 
-    purged = http.post(f"{live.url}/transactions/purge",
-                       data={"account": account_id, "confirm": "purge"})
+    purged = http.post(
+        f"{live.url}/transactions/purge", data={"account": account_id, "confirm": "purge"}
+    )
     assert purged.status_code == 200 and "Purged 1 order(s)" in purged.text
     assert http.get(f"{live.url}/_mock/orders").json()["orders"] == []
     assert http.get(f"{live.url}/v1/audiences", headers=AUTH).json()[0]["member_count"] == 0

@@ -10,11 +10,19 @@ from mocks.sopost.fixtures import GUIDE
 from tests.support import wait_until
 
 
-def subscribe(base: str, url: str, entity_type: str = "Organisation",
-              entity_id: str = GUIDE.organisation) -> dict:
-    response = requests.post(f"{base}/webhooks", json={
-        "url": url, "events": ["OrderEvent"], "entity_type": entity_type,
-        "entity_id": entity_id}, timeout=5)
+def subscribe(
+    base: str, url: str, entity_type: str = "Organisation", entity_id: str = GUIDE.organisation
+) -> dict:
+    response = requests.post(
+        f"{base}/webhooks",
+        json={
+            "url": url,
+            "events": ["OrderEvent"],
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+        },
+        timeout=5,
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -26,8 +34,12 @@ def create_order(base: str, **fields) -> dict:
 
 
 def advance(base: str, seconds: float) -> None:
-    assert requests.post(f"{base}/_mock/clock/advance", json={"seconds": seconds},
-                         timeout=5).status_code == 200
+    assert (
+        requests.post(
+            f"{base}/_mock/clock/advance", json={"seconds": seconds}, timeout=5
+        ).status_code
+        == 200
+    )
 
 
 def test_order_lifecycle_reaches_the_receiver_signed(sopost_live, receiver) -> None:
@@ -35,8 +47,14 @@ def test_order_lifecycle_reaches_the_receiver_signed(sopost_live, receiver) -> N
     subscription = subscribe(base, receiver.url)
     order = create_order(base, outcome="APPROVED")
     advance(base, 2)
-    events = wait_until(lambda: [e for e in receiver.events() if e["order_id"] == order["id"]]
-                        if len(receiver.events()) >= 2 else None, message="two events")
+    events = wait_until(
+        lambda: (
+            [e for e in receiver.events() if e["order_id"] == order["id"]]
+            if len(receiver.events()) >= 2
+            else None
+        ),
+        message="two events",
+    )
     assert [e["event"] for e in events] == ["PENDING", "APPROVED"]
     hook = Webhook(subscription["secret"])
     for delivery in receiver.received:
@@ -50,8 +68,9 @@ def test_order_lifecycle_reaches_the_receiver_signed(sopost_live, receiver) -> N
 def test_campaign_subscription_only_gets_its_campaign(sopost_live, receiver) -> None:
     base = sopost_live.url
     campaigns = requests.get(f"{base}/campaigns", timeout=5).json()
-    fragrance = next(c for c in campaigns
-                     if GUIDE.event_activity in [a["id"] for a in c["activities"]])
+    fragrance = next(
+        c for c in campaigns if GUIDE.event_activity in [a["id"] for a in c["activities"]]
+    )
     subscribe(base, receiver.url, "Campaign", fragrance["id"])
     create_order(base)  # default activity: the other campaign
     inside = create_order(base, activity_id=GUIDE.event_activity)
@@ -71,8 +90,9 @@ def test_failed_deliveries_are_retried_on_the_mock_clock(sopost_live, receiver) 
     advance(base, 300)  # third after 5 min
     delivered = wait_until(lambda: receiver.events(), message="a successful attempt")
     assert delivered[0]["order_id"] == order["id"]
-    log = requests.get(f"{base}/_mock/deliveries", params={"order_id": order["id"]},
-                       timeout=5).json()["deliveries"]
+    log = requests.get(
+        f"{base}/_mock/deliveries", params={"order_id": order["id"]}, timeout=5
+    ).json()["deliveries"]
     assert [a["status"] for a in log[0]["attempts"]] == [500, 500, 200]
     assert log[0]["status"] == "succeeded"
 
@@ -94,11 +114,15 @@ def test_redeliver_sends_the_event_again(sopost_live, receiver) -> None:
 def test_delivery_faults_duplicate_events(sopost_live, receiver) -> None:
     base = sopost_live.url
     subscribe(base, receiver.url)
-    requests.post(f"{base}/_mock/faults", json={"scope": "delivery", "event": "PENDING",
-                                                "duplicate": 2}, timeout=5)
+    requests.post(
+        f"{base}/_mock/faults",
+        json={"scope": "delivery", "event": "PENDING", "duplicate": 2},
+        timeout=5,
+    )
     create_order(base, outcome="PENDING")
-    events = wait_until(lambda: receiver.events() if len(receiver.events()) == 3 else None,
-                        message="three copies")
+    events = wait_until(
+        lambda: receiver.events() if len(receiver.events()) == 3 else None, message="three copies"
+    )
     assert len({e["event_id"] for e in events}) == 1
 
 
@@ -106,10 +130,12 @@ def test_non_loopback_subscription_is_blocked_not_contacted(sopost_live) -> None
     base = sopost_live.url
     subscribe(base, "https://example.com")  # the guide's own example URL
     create_order(base, outcome="PENDING")
-    blocked = wait_until(lambda: requests.get(f"{base}/_mock/deliveries",
-                                              params={"status": "blocked"},
-                                              timeout=5).json()["deliveries"],
-                         message="a blocked delivery")
+    blocked = wait_until(
+        lambda: requests.get(
+            f"{base}/_mock/deliveries", params={"status": "blocked"}, timeout=5
+        ).json()["deliveries"],
+        message="a blocked delivery",
+    )
     assert blocked[0]["attempts"][0]["outcome"] == "blocked"
     assert blocked[0]["attempts"][0]["status"] is None
 

@@ -35,8 +35,12 @@ def make(sender: FakeSender, faults: Faults | None = None) -> tuple[Dispatcher, 
     return Dispatcher(scheduler, faults or Faults(), sender=sender), scheduler
 
 
-def send(dispatcher: Dispatcher, url: str = "http://127.0.0.1:9/hook", event: str = "APPROVED",
-         event_id: str = "a" * 40):
+def send(
+    dispatcher: Dispatcher,
+    url: str = "http://127.0.0.1:9/hook",
+    event: str = "APPROVED",
+    event_id: str = "a" * 40,
+):
     payload = {"event_id": event_id, "event": event, "order_id": "o", "activity_id": "a"}
     return dispatcher.enqueue("sub", url, SECRET, event_id, event, payload)
 
@@ -84,13 +88,20 @@ def test_non_loopback_targets_are_blocked_and_never_contacted() -> None:
     assert delivery.status == "blocked" and sender.calls == []
 
 
-@pytest.mark.parametrize(("url", "allowed", "expected"), [
-    ("http://127.0.0.1:8/x", (), True), ("http://127.9.9.9/x", (), True),
-    ("http://[::1]:8/x", (), True), ("http://localhost/x", (), True),
-    ("http://10.0.0.1/x", (), False), ("http://example.com/x", (), False),
-    ("http://127.0.0.1.nip.io/x", (), False), ("http://example.com/x", ("example.com",), True),
-    ("http://[::1/x", (), False),
-])
+@pytest.mark.parametrize(
+    ("url", "allowed", "expected"),
+    [
+        ("http://127.0.0.1:8/x", (), True),
+        ("http://127.9.9.9/x", (), True),
+        ("http://[::1]:8/x", (), True),
+        ("http://localhost/x", (), True),
+        ("http://10.0.0.1/x", (), False),
+        ("http://example.com/x", (), False),
+        ("http://127.0.0.1.nip.io/x", (), False),
+        ("http://example.com/x", ("example.com",), True),
+        ("http://[::1/x", (), False),
+    ],
+)
 def test_loopback_rule(url: str, allowed: tuple[str, ...], expected: bool) -> None:
     assert is_loopback(url, allowed) is expected
 

@@ -8,11 +8,17 @@ from mocks.core.clock import ManualClock, RealClock, Scheduler
 from mocks.core.faults import Faults
 
 
-@pytest.mark.parametrize(("pattern", "path", "hit"), [
-    ("/v1/order", "/v1/order", True), ("/v1/order", "/v1/order/x", False),
-    ("/v1/order/*", "/v1/order/x", True), ("/v1/order/*", "/v1/order/x/y", False),
-    ("/**", "/v1/order/x/y", True), ("**/orders/*", "/v1/orders/abc", True),
-])
+@pytest.mark.parametrize(
+    ("pattern", "path", "hit"),
+    [
+        ("/v1/order", "/v1/order", True),
+        ("/v1/order", "/v1/order/x", False),
+        ("/v1/order/*", "/v1/order/x", True),
+        ("/v1/order/*", "/v1/order/x/y", False),
+        ("/**", "/v1/order/x/y", True),
+        ("**/orders/*", "/v1/orders/abc", True),
+    ],
+)
 def test_path_globs(pattern: str, path: str, hit: bool) -> None:
     faults = Faults()
     faults.add(path=pattern, status=500)

@@ -11,6 +11,7 @@ from mocks.sopost.fixtures import GUIDE_ORDER
 # The guide's example order, verbatim: the SoPost mock's fixture (tested against the guide).
 __all__ = ["GUIDE_ORDER", "GUIDE_POPLAR_BODY", "address", "order", "question"]
 
+
 def order(**changes: Any) -> dict[str, Any]:
     result = copy.deepcopy(GUIDE_ORDER)
     for key, value in changes.items():

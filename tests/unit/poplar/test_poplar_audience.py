@@ -20,8 +20,9 @@ def test_no_audience_before_the_first_order(poplar) -> None:
 def test_two_records_per_order_through_edits_deletes_and_purge(poplar) -> None:
     poplar.post("/v1/order", json=ORDER, headers=AUTH)
     assert count(poplar) == 2
-    poplar.post("/v1/order", json={**ORDER, "order_id": "A-2", "shipping_address": ADDRESS},
-                headers=AUTH)
+    poplar.post(
+        "/v1/order", json={**ORDER, "order_id": "A-2", "shipping_address": ADDRESS}, headers=AUTH
+    )
     assert count(poplar) == 4
     poplar.post("/v1/order", json={**ORDER, "order_id": "bad", "currency": "x"}, headers=AUTH)
     assert count(poplar) == 4  # rejected orders add nothing

@@ -10,11 +10,22 @@ from mocks.poplar.app import PoplarConfig, create_app
 from tests.unit.poplar.conftest import AUTH, ORDER, error
 
 
-@pytest.mark.parametrize("header", [
-    None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Token abc", "Bearer a b", "abc",
-])
-@pytest.mark.parametrize(("method", "path"), [("GET", "/v1/me"), ("POST", "/v1/order"),
-                                              ("DELETE", "/v1/order/A-1")])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Basic dXNlcjpwYXNz",
+        "Token abc",
+        "Bearer a b",
+        "abc",
+    ],
+)
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/v1/me"), ("POST", "/v1/order"), ("DELETE", "/v1/order/A-1")]
+)
 def test_missing_or_malformed_authorization_is_401(poplar, header, method, path) -> None:
     headers = {} if header is None else {"Authorization": header}
     response = poplar.open(path, method=method, headers=headers, json=ORDER)

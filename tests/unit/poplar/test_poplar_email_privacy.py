@@ -17,30 +17,34 @@ def _everything(app) -> str:
     """Every place the mock could keep or show the email, as one string."""
     client = app.test_client()
     mock = app.extensions["mockkit"]
-    parts = [repr(mock.state.accounts()), repr([a.orders for a in mock.state.accounts()]),
-             repr([e.to_dict() for e in mock.runtime.journal.entries()]),
-             client.get("/_mock/requests").get_data(as_text=True),
-             client.get("/_mock/orders").get_data(as_text=True),
-             client.get("/_mock/audience").get_data(as_text=True),
-             client.get("/transactions").get_data(as_text=True)]
+    parts = [
+        repr(mock.state.accounts()),
+        repr([a.orders for a in mock.state.accounts()]),
+        repr([e.to_dict() for e in mock.runtime.journal.entries()]),
+        client.get("/_mock/requests").get_data(as_text=True),
+        client.get("/_mock/orders").get_data(as_text=True),
+        client.get("/_mock/audience").get_data(as_text=True),
+        client.get("/transactions").get_data(as_text=True),
+    ]
     return "\n".join(parts).lower()
 
 
 @pytest.fixture
 def logged_app():
-    return create_app(PoplarConfig(runtime=RuntimeConfig(clock="manual", log_requests=True)),
-                      start=False)
+    return create_app(
+        PoplarConfig(runtime=RuntimeConfig(clock="manual", log_requests=True)), start=False
+    )
 
 
 def test_email_never_kept_or_shown(logged_app, caplog) -> None:
     client = logged_app.test_client()
     caplog.set_level(logging.DEBUG)
     bodies = [
-        {**ORDER, "customer_email": EMAIL},                       # accepted
+        {**ORDER, "customer_email": EMAIL},  # accepted
         {**ORDER, "order_id": "A-2", "customer_email": EMAIL, "currency": "x"},  # invalid
-        {**ORDER, "customer_email": EMAIL},                       # 409
-        {**ORDER, "customer_email": EMAIL + "@"},                 # bad email
-        [{"customer_email": EMAIL}],                              # not an object
+        {**ORDER, "customer_email": EMAIL},  # 409
+        {**ORDER, "customer_email": EMAIL + "@"},  # bad email
+        [{"customer_email": EMAIL}],  # not an object
     ]
     statuses = [client.post("/v1/order", json=b, headers=AUTH).status_code for b in bodies]
     assert statuses == [200, 400, 409, 400, 400]

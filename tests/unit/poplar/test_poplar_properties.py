@@ -20,8 +20,9 @@ from openapi import spec_path
 from tests.unit.poplar.conftest import AUTH
 
 SUBMIT = schemathesis.openapi.from_path(spec_path("poplar"))["/v1/order"]["POST"]
-SETTINGS = settings(max_examples=60, deadline=None, database=None,
-                    suppress_health_check=list(HealthCheck))
+SETTINGS = settings(
+    max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
 
 
 def _client():
@@ -57,7 +58,9 @@ def test_any_valid_order_is_accepted_and_read_back(case) -> None:
     assert shown["customer"]["id"] == body.get("customer_id")
     expected_hash = body.get("customer_email_sha256") or (
         hashlib.sha256(body["customer_email"].lower().encode()).hexdigest()
-        if "customer_email" in body else None)
+        if "customer_email" in body
+        else None
+    )
     assert shown["customer"]["email_sha256"] == expected_hash
     assert shown["metadata"] == body.get("metadata", {})
     date = body["order_date"]
@@ -76,9 +79,13 @@ def test_any_valid_order_is_accepted_and_read_back(case) -> None:
         assert item["description"] == sent.get("description")
 
 
-VALID = {"order_id": "P-1", "order_date": "2024-05-01", "customer_email": "a@b.co",
-         "shipping_address": {"address_1": "1 St", "postal_code": "1"},
-         "order_items": [{"identifier": "x", "total": 1}]}
+VALID = {
+    "order_id": "P-1",
+    "order_date": "2024-05-01",
+    "customer_email": "a@b.co",
+    "shipping_address": {"address_1": "1 St", "postal_code": "1"},
+    "order_items": [{"identifier": "x", "total": 1}],
+}
 
 # One documented rule broken per entry: (name, change to VALID).
 VIOLATIONS = {

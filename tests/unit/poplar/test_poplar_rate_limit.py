@@ -13,10 +13,18 @@ from tests.unit.poplar.conftest import AUTH, ORDER, error
 HEADERS = ("x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset")
 
 
-@pytest.mark.parametrize(("text", "limit", "period"), [
-    ("100/10s", 100, 10), ("1000/10s", 1000, 10), ("60/m", 60, 60), ("5/1s", 5, 1),
-    ("5/s", 5, 1), ("7/2m", 7, 120), ("3/h", 3, 3600),
-])
+@pytest.mark.parametrize(
+    ("text", "limit", "period"),
+    [
+        ("100/10s", 100, 10),
+        ("1000/10s", 1000, 10),
+        ("60/m", 60, 60),
+        ("5/1s", 5, 1),
+        ("5/s", 5, 1),
+        ("7/2m", 7, 120),
+        ("3/h", 3, 3600),
+    ],
+)
 def test_parse_rate_limit(text: str, limit: int, period: float) -> None:
     assert parse_rate_limit(text) == RateLimit(limit, period)
 
@@ -47,8 +55,9 @@ def limited():
 
 def test_limit_then_429_then_reset_after_the_window(limited) -> None:
     client, mock = limited
-    remaining = [client.get("/v1/me", headers=AUTH).headers["x-rate-limit-remaining"]
-                 for _ in range(3)]
+    remaining = [
+        client.get("/v1/me", headers=AUTH).headers["x-rate-limit-remaining"] for _ in range(3)
+    ]
     assert remaining == ["2", "1", "0"]
     response = client.get("/v1/me", headers=AUTH)
     assert response.status_code == 429
@@ -71,16 +80,19 @@ def test_429_is_journaled_as_rejected(limited) -> None:
     assert [e.verdict for e in mock.runtime.journal.entries(status=429)] == ["rejected"]
 
 
-@pytest.mark.parametrize(("method", "path", "headers", "status"), [
-    ("POST", "/v1/order", AUTH, 200),
-    ("POST", "/v1/order", {}, 401),
-    ("POST", "/v1/order", {"Authorization": "Bearer test_x"}, 403),
-    ("POST", "/v1/order/none", AUTH, 404),
-    ("GET", "/v1/nowhere", AUTH, 404),
-    ("PUT", "/v1/order", AUTH, 405),
-    ("GET", "/v1/me", AUTH, 200),
-    ("GET", "/v1/audiences", AUTH, 200),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("POST", "/v1/order", AUTH, 200),
+        ("POST", "/v1/order", {}, 401),
+        ("POST", "/v1/order", {"Authorization": "Bearer test_x"}, 403),
+        ("POST", "/v1/order/none", AUTH, 404),
+        ("GET", "/v1/nowhere", AUTH, 404),
+        ("PUT", "/v1/order", AUTH, 405),
+        ("GET", "/v1/me", AUTH, 200),
+        ("GET", "/v1/audiences", AUTH, 200),
+    ],
+)
 def test_every_response_carries_the_headers(poplar, method, path, headers, status) -> None:
     body = ORDER if path.startswith("/v1/order") else None
     response = poplar.open(path, method=method, headers=headers, json=body)
@@ -90,15 +102,25 @@ def test_every_response_carries_the_headers(poplar, method, path, headers, statu
 
 def test_bad_body_and_conflict_carry_the_headers(poplar) -> None:
     poplar.post("/v1/order", json=ORDER, headers=AUTH)
-    for response in (poplar.post("/v1/order", json=ORDER, headers=AUTH),
-                     poplar.post("/v1/order", json={}, headers=AUTH)):
+    for response in (
+        poplar.post("/v1/order", json=ORDER, headers=AUTH),
+        poplar.post("/v1/order", json={}, headers=AUTH),
+    ):
         assert response.status_code in (400, 409)
         assert all(name in response.headers for name in HEADERS)
 
 
 def test_injected_fault_keeps_its_own_reset_header(poplar) -> None:
-    poplar.post("/_mock/faults", json={"method": "POST", "path": "/v1/order", "status": 429,
-                                       "times": 1, "headers": {"x-rate-limit-reset": "42"}})
+    poplar.post(
+        "/_mock/faults",
+        json={
+            "method": "POST",
+            "path": "/v1/order",
+            "status": 429,
+            "times": 1,
+            "headers": {"x-rate-limit-reset": "42"},
+        },
+    )
     response = poplar.post("/v1/order", json=ORDER, headers=AUTH)
     assert response.status_code == 429
     assert response.headers["x-rate-limit-reset"] == "42"

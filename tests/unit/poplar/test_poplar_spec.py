@@ -22,7 +22,8 @@ def document() -> dict:
 def validator(document: dict, name: str) -> jsonschema_rs.Draft202012Validator:
     return jsonschema_rs.Draft202012Validator(
         {"$ref": f"#/components/schemas/{name}", "components": document["components"]},
-        validate_formats=True)
+        validate_formats=True,
+    )
 
 
 def test_openapi_spec_validator_accepts_it() -> None:
@@ -52,8 +53,9 @@ def test_docs_response_example_matches_the_order_schema(document: dict) -> None:
 
 @pytest.mark.parametrize("name", ["docs", "minimal"])
 def test_request_examples_are_valid(document: dict, name: str) -> None:
-    examples = document["paths"]["/v1/order"]["post"]["requestBody"]["content"][
-        "application/json"]["examples"]
+    examples = document["paths"]["/v1/order"]["post"]["requestBody"]["content"]["application/json"][
+        "examples"
+    ]
     assert validator(document, "OrderRequest").is_valid(examples[name]["value"])
 
 
@@ -61,9 +63,12 @@ def test_identity_rule_is_in_the_schema(document: dict) -> None:
     """'At least one of the four' is an anyOf of required, not only code."""
     body = {"order_id": "x", "order_date": "2024-01-01"}
     assert not validator(document, "OrderRequest").is_valid(body)
-    for key, value in [("customer_email", "a@b.co"), ("customer_email_sha256", "a" * 64),
-                       ("shipping_address", {"address_1": "1 St", "postal_code": "1"}),
-                       ("billing_address", {"address_1": "1 St", "postal_code": "1"})]:
+    for key, value in [
+        ("customer_email", "a@b.co"),
+        ("customer_email_sha256", "a" * 64),
+        ("shipping_address", {"address_1": "1 St", "postal_code": "1"}),
+        ("billing_address", {"address_1": "1 St", "postal_code": "1"}),
+    ]:
         assert validator(document, "OrderRequest").is_valid({**body, key: value})
 
 
@@ -75,23 +80,36 @@ def test_every_response_declares_the_rate_limit_headers(document: dict) -> None:
                 continue
             for status, response in operation["responses"].items():
                 headers = spec.resolve(response).get("headers", {})
-                assert set(headers) == {"x-rate-limit-limit", "x-rate-limit-remaining",
-                                        "x-rate-limit-reset"}, (method, status)
+                assert set(headers) == {
+                    "x-rate-limit-limit",
+                    "x-rate-limit-remaining",
+                    "x-rate-limit-reset",
+                }, (method, status)
 
 
 def test_links_lead_from_submit_to_edit_and_delete(document: dict) -> None:
     links = document["paths"]["/v1/order"]["post"]["responses"]["200"]["links"]
     assert {link["operationId"] for link in links.values()} == {"editOrder", "deleteOrder"}
-    assert all(link["parameters"] == {"order_id": "$response.body#/order_id"}
-               for link in links.values())
+    assert all(
+        link["parameters"] == {"order_id": "$response.body#/order_id"} for link in links.values()
+    )
 
 
 def test_lenient_variant_only_relaxes_unknown_fields(document: dict) -> None:
-    body = {"order_id": "x", "order_date": "2024-01-01", "customer_email": "a@b.co",
-            "colour": "red"}
+    body = {
+        "order_id": "x",
+        "order_date": "2024-01-01",
+        "customer_email": "a@b.co",
+        "colour": "red",
+    }
     assert not validator(document, "OrderRequest").is_valid(body)
     assert validator(lenient_spec().document, "OrderRequest").is_valid(body)
     assert not validator(lenient_spec().document, "OrderRequest").is_valid(
-        {**body, "currency": "usd"})
-    assert load_spec("poplar").document["components"]["schemas"]["OrderRequest"][
-        "additionalProperties"] is False  # the shared, cached spec is untouched
+        {**body, "currency": "usd"}
+    )
+    assert (
+        load_spec("poplar").document["components"]["schemas"]["OrderRequest"][
+            "additionalProperties"
+        ]
+        is False
+    )  # the shared, cached spec is untouched

@@ -29,53 +29,81 @@ CASES = [
     ("bad date", {**ORDER, "order_date": "05/01/2024"}, "order_date"),
     ("impossible date", {**ORDER, "order_date": "2024-02-30"}, "order_date"),
     ("date-time without zone", {**ORDER, "order_date": "2024-05-01T10:00:00"}, "order_date"),
-    ("no identity field", {"order_id": "A-1", "order_date": "2024-05-01"},
-     "customer_email_sha256"),
-    ("short sha256", {**_without("customer_email"), "customer_email_sha256": "ab" * 31},
-     "customer_email_sha256"),
-    ("non-hex sha256", {**_without("customer_email"), "customer_email_sha256": "g" * 64},
-     "customer_email_sha256"),
-    ("upper-case sha256", {**_without("customer_email"), "customer_email_sha256": "A" * 64},
-     "customer_email_sha256"),
+    ("no identity field", {"order_id": "A-1", "order_date": "2024-05-01"}, "customer_email_sha256"),
+    (
+        "short sha256",
+        {**_without("customer_email"), "customer_email_sha256": "ab" * 31},
+        "customer_email_sha256",
+    ),
+    (
+        "non-hex sha256",
+        {**_without("customer_email"), "customer_email_sha256": "g" * 64},
+        "customer_email_sha256",
+    ),
+    (
+        "upper-case sha256",
+        {**_without("customer_email"), "customer_email_sha256": "A" * 64},
+        "customer_email_sha256",
+    ),
     ("bad email", {**ORDER, "customer_email": "not-an-email"}, "customer_email"),
     ("currency of 2 letters", {**ORDER, "currency": "US"}, "currency"),
     ("currency of 4 letters", {**ORDER, "currency": "USDD"}, "currency"),
     ("currency with digits", {**ORDER, "currency": "U5D"}, "currency"),
-    ("country of 2 letters", {**ORDER, "shipping_address": {**ADDRESS, "country": "US"}},
-     "country"),
-    ("address without address_1", {**ORDER, "billing_address": {"postal_code": "1"}},
-     "billing_address.address_1"),
-    ("address without postal_code", {**ORDER, "shipping_address": {"address_1": "1 St"}},
-     "shipping_address.postal_code"),
-    ("item without identifier", {**ORDER, "order_items": [{"total": 1}]},
-     "order_items.0.identifier"),
-    ("item without total", {**ORDER, "order_items": [{"identifier": "x"}]},
-     "order_items.0.total"),
-    ("non-integer quantity", {**ORDER, "order_items": [{**ITEM, "quantity": 1.5}]},
-     "quantity"),
+    (
+        "country of 2 letters",
+        {**ORDER, "shipping_address": {**ADDRESS, "country": "US"}},
+        "country",
+    ),
+    (
+        "address without address_1",
+        {**ORDER, "billing_address": {"postal_code": "1"}},
+        "billing_address.address_1",
+    ),
+    (
+        "address without postal_code",
+        {**ORDER, "shipping_address": {"address_1": "1 St"}},
+        "shipping_address.postal_code",
+    ),
+    (
+        "item without identifier",
+        {**ORDER, "order_items": [{"total": 1}]},
+        "order_items.0.identifier",
+    ),
+    ("item without total", {**ORDER, "order_items": [{"identifier": "x"}]}, "order_items.0.total"),
+    ("non-integer quantity", {**ORDER, "order_items": [{**ITEM, "quantity": 1.5}]}, "quantity"),
     ("string quantity", {**ORDER, "order_items": [{**ITEM, "quantity": "2"}]}, "quantity"),
     ("string total", {**ORDER, "total": "12.50"}, "total"),
-    ("string item total", {**ORDER, "order_items": [{**ITEM, "total": "10"}]},
-     "order_items.0.total"),
-    ("category not a list", {**ORDER, "order_items": [{**ITEM, "category": "Toys"}]},
-     "order_items.0.category"),
+    (
+        "string item total",
+        {**ORDER, "order_items": [{**ITEM, "total": "10"}]},
+        "order_items.0.total",
+    ),
+    (
+        "category not a list",
+        {**ORDER, "order_items": [{**ITEM, "category": "Toys"}]},
+        "order_items.0.category",
+    ),
     ("new_buyer not boolean", _meta({"new_buyer": "yes"}), "new_buyer"),
     ("item new_buyer not boolean", _meta({"new_buyer": 1}, "item"), "new_buyer"),
     ("promo_code not string", _meta({"promo_code": 10}), "promo_code"),
     ("unknown top-level field", {**ORDER, "colour": "red"}, "colour"),
-    ("unknown address field", {**ORDER, "shipping_address": {**ADDRESS, "zip": "1"}},
-     "shipping_address.zip"),
-    ("unknown item field", {**ORDER, "order_items": [{**ITEM, "sku": "1"}]},
-     "order_items.0.sku"),
+    (
+        "unknown address field",
+        {**ORDER, "shipping_address": {**ADDRESS, "zip": "1"}},
+        "shipping_address.zip",
+    ),
+    ("unknown item field", {**ORDER, "order_items": [{**ITEM, "sku": "1"}]}, "order_items.0.sku"),
 ]
 for where in ("order", "item"):
     prefix = "metadata" if where == "order" else "order_items.0.metadata"
     CASES += [
-        (f"{where} metadata with 11 keys", _meta({f"k{i}": i for i in range(11)}, where),
-         prefix),
+        (f"{where} metadata with 11 keys", _meta({f"k{i}": i for i in range(11)}, where), prefix),
         (f"{where} metadata key of 41 chars", _meta({"k" * 41: 1}, where), "metadata"),
-        (f"{where} metadata value of 201 chars", _meta({"note": "x" * 201}, where),
-         f"{prefix}.note"),
+        (
+            f"{where} metadata value of 201 chars",
+            _meta({"note": "x" * 201}, where),
+            f"{prefix}.note",
+        ),
         (f"{where} metadata value null", _meta({"note": None}, where), f"{prefix}.note"),
         (f"{where} metadata value object", _meta({"note": {"a": 1}}, where), f"{prefix}.note"),
         (f"{where} metadata value list", _meta({"note": [1]}, where), f"{prefix}.note"),
@@ -91,8 +119,11 @@ def test_rule_violation_is_a_400_naming_the_field(poplar, body: dict, field: str
     assert field in problem["message"]
 
 
-@pytest.mark.parametrize(("body", "field"), [c[1:] for c in CASES if "order_id" not in c[0]],
-                         ids=[c[0] for c in CASES if "order_id" not in c[0]])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [c[1:] for c in CASES if "order_id" not in c[0]],
+    ids=[c[0] for c in CASES if "order_id" not in c[0]],
+)
 def test_edit_applies_the_same_rules(poplar, body: dict, field: str) -> None:
     assert poplar.post("/v1/order", json=ORDER, headers=AUTH).status_code == 200
     response = poplar.post("/v1/order/A-1", json=body, headers=AUTH)
@@ -100,28 +131,45 @@ def test_edit_applies_the_same_rules(poplar, body: dict, field: str) -> None:
     assert field in error(response)["message"]
 
 
-@pytest.mark.parametrize("body", [
-    {**ORDER, "order_date": "2024-05-01"},
-    {**ORDER, "order_date": "2019-09-05T14:06:42Z"},
-    {**ORDER, "order_date": "2019-09-05T14:06:42.123+02:00"},
-    {**ORDER, "metadata": {f"k{i}": i for i in range(10)}},
-    {**ORDER, "metadata": {"k" * 40: "x" * 200, "b": False, "n": 1.5}},
-    {**ORDER, "order_items": [{**ITEM, "quantity": 2.0}]},
-    {**ORDER, "total": -5},
-    {"order_id": "A-1", "order_date": "2024-05-01", "shipping_address": ADDRESS},
-    {"order_id": "A-1", "order_date": "2024-05-01", "billing_address": ADDRESS},
-    {"order_id": "A-1", "order_date": "2024-05-01", "customer_email_sha256": "0" * 64},
-], ids=["date", "date-time", "offset", "10 keys", "limits", "2.0", "negative", "shipping",
-        "billing", "sha256"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {**ORDER, "order_date": "2024-05-01"},
+        {**ORDER, "order_date": "2019-09-05T14:06:42Z"},
+        {**ORDER, "order_date": "2019-09-05T14:06:42.123+02:00"},
+        {**ORDER, "metadata": {f"k{i}": i for i in range(10)}},
+        {**ORDER, "metadata": {"k" * 40: "x" * 200, "b": False, "n": 1.5}},
+        {**ORDER, "order_items": [{**ITEM, "quantity": 2.0}]},
+        {**ORDER, "total": -5},
+        {"order_id": "A-1", "order_date": "2024-05-01", "shipping_address": ADDRESS},
+        {"order_id": "A-1", "order_date": "2024-05-01", "billing_address": ADDRESS},
+        {"order_id": "A-1", "order_date": "2024-05-01", "customer_email_sha256": "0" * 64},
+    ],
+    ids=[
+        "date",
+        "date-time",
+        "offset",
+        "10 keys",
+        "limits",
+        "2.0",
+        "negative",
+        "shipping",
+        "billing",
+        "sha256",
+    ],
+)
 def test_documented_edges_are_accepted(poplar, body: dict) -> None:
     assert poplar.post("/v1/order", json=body, headers=AUTH).status_code == 200
 
 
-@pytest.mark.parametrize(("data", "content_type", "status", "words"), [
-    (b"", "application/json", 400, "body is required"),
-    (b"{not json", "application/json", 400, "not valid JSON"),
-    (b"order_id=1", "application/x-www-form-urlencoded", 415, "Content-Type"),
-])
+@pytest.mark.parametrize(
+    ("data", "content_type", "status", "words"),
+    [
+        (b"", "application/json", 400, "body is required"),
+        (b"{not json", "application/json", 400, "not valid JSON"),
+        (b"order_id=1", "application/x-www-form-urlencoded", 415, "Content-Type"),
+    ],
+)
 def test_body_that_is_not_json(poplar, data, content_type, status, words) -> None:
     response = poplar.post("/v1/order", data=data, content_type=content_type, headers=AUTH)
     assert response.status_code == status
@@ -137,8 +185,12 @@ def test_defaults_are_applied(poplar) -> None:
 
 def test_lenient_accepts_and_ignores_unknown_fields() -> None:
     client = create_app(PoplarConfig(lenient=True), start=False).test_client()
-    body = {**ORDER, "colour": "red", "shipping_address": {**ADDRESS, "zip": "1"},
-            "order_items": [{**ITEM, "sku": "1"}]}
+    body = {
+        **ORDER,
+        "colour": "red",
+        "shipping_address": {**ADDRESS, "zip": "1"},
+        "order_items": [{**ITEM, "sku": "1"}],
+    }
     response = client.post("/v1/order", json=body, headers=AUTH)
     assert response.status_code == 200
     stored = response.get_json()
@@ -146,6 +198,7 @@ def test_lenient_accepts_and_ignores_unknown_fields() -> None:
     assert "zip" not in stored["shipping_address"]
     assert "sku" not in stored["order_items"][0]
     # Lenient relaxes unknown fields only; every documented rule still holds.
-    bad = client.post("/v1/order", json={**body, "order_id": "A-2", "currency": "usd"},
-                      headers=AUTH)
+    bad = client.post(
+        "/v1/order", json={**body, "order_id": "A-2", "currency": "usd"}, headers=AUTH
+    )
     assert bad.status_code == 400

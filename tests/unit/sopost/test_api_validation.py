@@ -6,8 +6,12 @@ import pytest
 
 from mocks.sopost.fixtures import GUIDE
 
-SUBSCRIPTION = {"url": "https://example.com", "events": ["OrderEvent"],
-                "entity_type": "Organisation", "entity_id": GUIDE.organisation}
+SUBSCRIPTION = {
+    "url": "https://example.com",
+    "events": ["OrderEvent"],
+    "entity_type": "Organisation",
+    "entity_id": GUIDE.organisation,
+}
 
 
 def error(response) -> dict:
@@ -17,15 +21,18 @@ def error(response) -> dict:
     return body["error"]
 
 
-@pytest.mark.parametrize(("change", "field", "words"), [
-    ({"url": "ftp://example.com"}, "url", "absolute http"),
-    ({"url": "example.com/hook"}, "url", "absolute http"),
-    ({"events": ["OrderCreated"]}, "events.0", "allowed values"),
-    ({"events": []}, "events", "events"),
-    ({"entity_type": "Brand"}, "entity_type", "allowed values"),
-    ({"entity_id": "not-a-uuid"}, "entity_id", "uuid"),
-    ({"colour": "red"}, "colour", "Unknown field"),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"url": "ftp://example.com"}, "url", "absolute http"),
+        ({"url": "example.com/hook"}, "url", "absolute http"),
+        ({"events": ["OrderCreated"]}, "events.0", "allowed values"),
+        ({"events": []}, "events", "events"),
+        ({"entity_type": "Brand"}, "entity_type", "allowed values"),
+        ({"entity_id": "not-a-uuid"}, "entity_id", "uuid"),
+        ({"colour": "red"}, "colour", "Unknown field"),
+    ],
+)
 def test_subscription_validation_names_the_field(sopost, change, field, words) -> None:
     response = sopost.post("/webhooks", json={**SUBSCRIPTION, **change})
     assert response.status_code == 400
@@ -38,9 +45,11 @@ def test_missing_subscription_fields(sopost, missing: str) -> None:
     body = {k: v for k, v in SUBSCRIPTION.items() if k != missing}
     response = sopost.post("/webhooks", json=body)
     assert response.status_code == 400
-    assert error(response) == {"code": "validation_error", "field": missing,
-                               "message": f"Missing required field '{missing}': add it to the "
-                                          "request body."}
+    assert error(response) == {
+        "code": "validation_error",
+        "field": missing,
+        "message": f"Missing required field '{missing}': add it to the request body.",
+    }
 
 
 def test_malformed_json_is_400(sopost) -> None:
@@ -71,8 +80,10 @@ def test_wrong_method_is_405_with_allow(sopost, method: str) -> None:
     assert error(response)["code"] == "method_not_allowed"
 
 
-@pytest.mark.parametrize("order_id", ["nope", "3fa85f64", GUIDE.order.upper() + "0",
-                                      "00000000-0000-4000-8000-000000000000"])
+@pytest.mark.parametrize(
+    "order_id",
+    ["nope", "3fa85f64", GUIDE.order.upper() + "0", "00000000-0000-4000-8000-000000000000"],
+)
 def test_unknown_or_malformed_order_is_404(sopost, order_id: str) -> None:
     response = sopost.get(f"/orders/{order_id}")
     assert response.status_code == 404 and error(response)["code"] == "not_found"
@@ -88,18 +99,33 @@ def test_invalid_request_never_reaches_state(sopost_app) -> None:
 
 
 def test_create_order_checks_activity_partitions_and_consents(sopost) -> None:
-    body = {"activity_id": GUIDE.activity, "full_name": "Ann Lee", "email": "ann@example.com",
-            "address": {"line_1": "1 High St", "town": "Bath", "territory": "GBR",
-                        "postcode": "BA1 1AA"},
-            "line_items": [{"stock_partition_id": GUIDE.stock_partition}],
-            "consents": [{"consent_id": GUIDE.consent}], "locale": "en_GB"}
+    body = {
+        "activity_id": GUIDE.activity,
+        "full_name": "Ann Lee",
+        "email": "ann@example.com",
+        "address": {
+            "line_1": "1 High St",
+            "town": "Bath",
+            "territory": "GBR",
+            "postcode": "BA1 1AA",
+        },
+        "line_items": [{"stock_partition_id": GUIDE.stock_partition}],
+        "consents": [{"consent_id": GUIDE.consent}],
+        "locale": "en_GB",
+    }
     created = sopost.post("/v1/orders", json=body)
     assert created.status_code == 201
     order = created.get_json()
     assert order["status"] == "PENDING" and "created" in order
     assert order["consents"][0]["data_handler"] == "SoPost"
-    bad_consent = sopost.post("/orders", json={**body, "email": "b@example.com", "consents": [
-        {"consent_id": "00000000-0000-4000-8000-000000000000"}]})
+    bad_consent = sopost.post(
+        "/orders",
+        json={
+            **body,
+            "email": "b@example.com",
+            "consents": [{"consent_id": "00000000-0000-4000-8000-000000000000"}],
+        },
+    )
     assert bad_consent.status_code == 404 and error(bad_consent)["field"] == "consents.0.consent_id"
     foreign = sopost.post("/orders", json={**body, "activity_id": GUIDE.order[:-1] + "7"})
     assert foreign.status_code == 404

@@ -19,19 +19,38 @@ class World:
         self.events: list[tuple[str, dict]] = []
         world = build_world(seed, extra_orders=0)
         self.state = SoPostState(
-            world.catalogue, world.orders, self.scheduler, IdSource(seed),
-            LifecycleConfig(filtering_delay=2, review_delay=30, stage_delays=(10, 20, 30),
-                            seed=seed),
-            STAGES, emit=lambda sub, event: self.events.append((sub.id, event)))
-        self.subscription = self.state.subscribe(GUIDE.organisation, "http://127.0.0.1:1/h",
-                                                 ["OrderEvent"], "Organisation",
-                                                 GUIDE.organisation)
+            world.catalogue,
+            world.orders,
+            self.scheduler,
+            IdSource(seed),
+            LifecycleConfig(
+                filtering_delay=2, review_delay=30, stage_delays=(10, 20, 30), seed=seed
+            ),
+            STAGES,
+            emit=lambda sub, event: self.events.append((sub.id, event)),
+        )
+        self.subscription = self.state.subscribe(
+            GUIDE.organisation,
+            "http://127.0.0.1:1/h",
+            ["OrderEvent"],
+            "Organisation",
+            GUIDE.organisation,
+        )
 
     def place(self, email: str = "ann@example.com", postcode: str = "AB1 2CD", **extra):
-        fields = {"activity_id": GUIDE.activity, "full_name": "Ann", "email": email,
-                  "address": {"line_1": "1 High St", "town": "Bath", "territory": "GBR",
-                              "postcode": postcode},
-                  "line_items": [{"stock_partition_id": GUIDE.stock_partition}], **extra}
+        fields = {
+            "activity_id": GUIDE.activity,
+            "full_name": "Ann",
+            "email": email,
+            "address": {
+                "line_1": "1 High St",
+                "town": "Bath",
+                "territory": "GBR",
+                "postcode": postcode,
+            },
+            "line_items": [{"stock_partition_id": GUIDE.stock_partition}],
+            **extra,
+        }
         return self.state.place_order(GUIDE.organisation, fields)
 
     def statuses(self, order_id: str) -> list[str]:
@@ -91,9 +110,13 @@ def test_shared_postcode_waits_for_manual_review_then_decides_by_seed(world: Wor
     assert b.status == a.status  # same seed, same verdict
 
 
-@pytest.mark.parametrize(("email", "status"), [
-    ("x+reject@example.com", "REJECTED"), ("x+approve@example.com", "APPROVED"),
-])
+@pytest.mark.parametrize(
+    ("email", "status"),
+    [
+        ("x+reject@example.com", "REJECTED"),
+        ("x+approve@example.com", "APPROVED"),
+    ],
+)
 def test_magic_emails_fix_the_outcome(world: World, email: str, status: str) -> None:
     order = world.place(email=email, postcode="NE4 5TF")
     world.advance(2)
@@ -119,11 +142,11 @@ def test_transition_cancels_scheduled_steps_unless_resumed(world: World) -> None
 
 def test_events_only_reach_matching_subscriptions(world: World) -> None:
     campaign = world.state.catalogue.activities[GUIDE.event_activity].campaign_id
-    campaign_sub = world.state.subscribe(GUIDE.organisation, "http://127.0.0.1:1/c",
-                                         ["OrderEvent"], "Campaign", campaign)
+    campaign_sub = world.state.subscribe(
+        GUIDE.organisation, "http://127.0.0.1:1/c", ["OrderEvent"], "Campaign", campaign
+    )
     order = world.place()  # placed on the guide's activity: another campaign
-    assert {sub for sub, e in world.events if e["order_id"] == order.id} == {
-        world.subscription.id}
+    assert {sub for sub, e in world.events if e["order_id"] == order.id} == {world.subscription.id}
     assert campaign_sub.id not in {sub for sub, _ in world.events}
 
 
@@ -145,8 +168,13 @@ def test_foreign_order_is_not_found(world: World) -> None:
 
 def test_subscribing_to_foreign_entity_is_not_found(world: World) -> None:
     with pytest.raises(ApiError) as caught:
-        world.state.subscribe(GUIDE.organisation, "http://127.0.0.1/", ["OrderEvent"],
-                              "Organisation", OTHER_ORGANISATION_ID)
+        world.state.subscribe(
+            GUIDE.organisation,
+            "http://127.0.0.1/",
+            ["OrderEvent"],
+            "Organisation",
+            OTHER_ORGANISATION_ID,
+        )
     assert caught.value.status == 404 and caught.value.field == "entity_id"
 
 
