@@ -42,9 +42,17 @@ class RateGate:
         self._lock = threading.Lock()
         self._not_before = 0.0
 
-    def block_until(self, when: float) -> None:
+    def block_until(self, when: float) -> bool:
+        """Close the gate until ``when``; True when this call moved the reopening time.
+
+        Several workers can get the same 429 at once: only the first one to close the gate
+        learns it did, so the pause is logged once, not once per worker or per event.
+        """
         with self._lock:
-            self._not_before = max(self._not_before, when)
+            if when <= self._not_before:
+                return False
+            self._not_before = when
+            return True
 
     def blocked_until(self, now: float) -> float | None:
         with self._lock:

@@ -39,11 +39,20 @@ class TransientError(VendorError):
 
 
 class RateLimited(TransientError):
-    """429: ``retry_at`` (epoch seconds) is when the vendor says we may try again, if it said."""
+    """429: ``retry_at`` (epoch seconds) is when the vendor says we may try again, if it said.
 
-    def __init__(self, reason: str, retry_at: float | None) -> None:
+    ``remaining`` is the vendor's ``x-rate-limit-remaining`` when it sent one: a 429 that says
+    requests remain refuses this request only, not the token's whole quota.
+    """
+
+    def __init__(self, reason: str, retry_at: float | None, remaining: int | None = None) -> None:
         super().__init__(reason, 429)
         self.retry_at = retry_at
+        self.remaining = remaining
+
+    @property
+    def quota_exhausted(self) -> bool:
+        return self.remaining is None or self.remaining <= 0
 
 
 class PermanentError(VendorError):
@@ -110,10 +119,19 @@ class _Client:
             pass
         return None
 
+    @staticmethod
+    def _remaining(response: requests.Response) -> int | None:
+        try:
+            return int(response.headers["x-rate-limit-remaining"])
+        except (KeyError, ValueError):
+            return None
+
     def _raise_for(self, name: str, response: requests.Response) -> None:
         status = response.status_code
         if status == 429:
-            raise RateLimited(f"{name} rate limited (429)", self._retry_at(response))
+            raise RateLimited(
+                f"{name} rate limited (429)", self._retry_at(response), self._remaining(response)
+            )
         if status >= 500:
             raise TransientError(f"{name} server error {status}", status)
         if status == 409:

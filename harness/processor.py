@@ -139,7 +139,8 @@ class Processor:
         the caller's to interpret.
         """
         if (until := gate.blocked_until(self.clock())) is not None:
-            raise _Settled(self._defer(ev, until, f"{vendor} rate limit in force"))
+            # Claimed just before the gate closed: put back quietly, the gate was logged.
+            raise _Settled(self._defer(ev, until, f"{vendor} rate limit in force", logging.DEBUG))
         try:
             return call()
         except RateLimited as exc:
@@ -164,19 +165,32 @@ class Processor:
         self._log(ev, "retry", logging.WARNING, reason=error, retry_in=round(when - now, 3))
         return "retry"
 
+    def gated_until(self, now: float) -> float | None:
+        """When the latest closed vendor gate reopens, or None when every gate is open.
+
+        Every event needs SoPost and most need Poplar, so while a gate is closed the worker
+        pool claims nothing: the backlog stays as it is (no claim, no write, no log line).
+        """
+        gates = (self.sopost_gate.blocked_until(now), self.poplar_gate.blocked_until(now))
+        return max((until for until in gates if until is not None), default=None)
+
     def _rate_limited(self, ev: ClaimedEvent, gate: RateGate, exc: RateLimited) -> str:
         now = self.clock()
         until = exc.retry_at
         if until is None or until <= now or until - now > MAX_RATE_LIMIT_WAIT:
             until = now + self.backoff.delay(ev.attempt, self.rng)
-        gate.block_until(until)
-        return self._defer(ev, until, exc.reason)
+        if not exc.quota_exhausted:
+            # The vendor says requests remain: this request was refused, not the token.
+            return self._defer(ev, until, f"{exc.reason}, {exc.remaining} remaining")
+        if gate.block_until(until):
+            self._log(ev, "gate_closed", logging.WARNING, reason=exc.reason, until=until)
+        return self._defer(ev, until, exc.reason, logging.DEBUG)
 
-    def _defer(self, ev: ClaimedEvent, until: float, error: str) -> str:
+    def _defer(self, ev: ClaimedEvent, until: float, error: str, level: int = logging.INFO) -> str:
         """Wait for a rate limit without spending one of the event's attempts."""
         now = self.clock()
         self.store.reschedule(ev, until, error, now, count=False)
-        self._log(ev, "deferred", reason=error, retry_in=round(until - now, 3))
+        self._log(ev, "deferred", level, reason=error, retry_in=round(until - now, 3))
         return "deferred"
 
     def _dead(self, ev: ClaimedEvent, reason: str) -> str:

@@ -68,8 +68,14 @@ class WorkerPool:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
+            now = self.clock()
+            if (until := self.processor.gated_until(now)) is not None:
+                # A vendor asked us to wait: leave the backlog alone until its gate reopens.
+                with self._wake:
+                    self._wake.wait(min(until - now, self.poll_interval))
+                continue
             try:
-                event = self.store.claim(self.clock(), self.lease_seconds, uuid.uuid4().hex)
+                event = self.store.claim(now, self.lease_seconds, uuid.uuid4().hex)
             except Exception:
                 if self._stopping.is_set():
                     return
