@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from flask import Flask
 
 from mocks.core.control import common_control_handlers
+from mocks.core.pipeline import Caller
 from mocks.core.runtime import Handler, MockRuntime
-from mocks.core.spec import Operation
 
 __all__ = ["VendorMock", "build_app"]
 
@@ -20,7 +21,7 @@ class VendorMock(Protocol):
 
     def reset(self) -> None: ...
 
-    def authenticate(self, operation: Operation) -> Any: ...
+    def authenticate(self, headers: Mapping[str, str]) -> Caller: ...
 
 
 def build_app(
@@ -30,7 +31,10 @@ def build_app(
     control_handlers: dict[str, Handler],
     **install: Any,
 ) -> Flask:
-    """A Flask app serving ``mock``'s spec and control API; it owns ``mock`` in its extensions."""
+    """A Flask app serving ``mock``'s spec and control API; it owns ``mock`` in its extensions.
+
+    ``install`` goes to :meth:`MockRuntime.install` (the vendor's own ``stages``, prefixes...).
+    """
     app = Flask(import_name)
     app.json.sort_keys = False  # keep the documented field order
     control = {**common_control_handlers(mock.runtime, mock.reset), **control_handlers}

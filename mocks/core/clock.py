@@ -14,10 +14,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-__all__ = ["Clock", "ManualClock", "RealClock", "Scheduler", "make_clock"]
+__all__ = ["Clock", "ManualClock", "RealClock", "Scheduler", "iso_utc", "make_clock"]
 
 log = logging.getLogger(__name__)
+
+
+def iso_utc(epoch: float) -> str:
+    """Epoch seconds as the APIs write instants: ISO 8601 in UTC with a ``Z``."""
+    return datetime.fromtimestamp(epoch, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
 class Clock:

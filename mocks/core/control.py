@@ -7,9 +7,9 @@ control spec like any vendor route, so the control API is held to its spec too.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
+from mocks.core.clock import iso_utc
 from mocks.core.errors import ApiError
 from mocks.core.runtime import Handler, MockRuntime
 from mocks.core.spec import ValidatedRequest
@@ -81,7 +81,7 @@ def common_control_handlers(runtime: MockRuntime, reset: Callable[[], None]) -> 
         now = runtime.clock.now()
         return {
             "now": now,
-            "iso": datetime.fromtimestamp(now, tz=UTC).isoformat().replace("+00:00", "Z"),
+            "iso": iso_utc(now),
             "manual": runtime.clock.manual,
             "pending": [{"due": due, "label": label} for due, label in runtime.scheduler.pending()],
         }

@@ -1,20 +1,21 @@
 """The request pipeline every mock shares, mounted on a Flask app.
 
-A vendor request goes: fault check -> route (404/405) -> vendor gate (auth, rate limit) ->
-spec validation -> handler. Each step exits early with an :class:`ApiError` rendered in the
-vendor's envelope (or, under ``/_mock``, the control API's). Every vendor request lands in the
-journal with its verdict, and optionally as one log line.
+:meth:`MockRuntime.pipeline` lists the stages a request goes through, in order; each exits early
+with an :class:`ApiError` rendered in the vendor's envelope (or, under ``/_mock``, the control
+API's). What the stages learn travels in one typed :class:`~mocks.core.pipeline.Exchange` per
+request. Every vendor request lands in the journal with its verdict, and optionally as one log
+line.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from mocks.core.clock import Scheduler, make_clock
@@ -22,6 +23,20 @@ from mocks.core.errors import ApiError, ErrorRenderer, error_body
 from mocks.core.faults import Faults
 from mocks.core.ids import IdSource
 from mocks.core.journal import Journal
+from mocks.core.pipeline import (
+    CONTROL,
+    PAGE,
+    VENDOR,
+    Exchange,
+    Gate,
+    Stage,
+    authenticate,
+    exchange,
+    fault_stage,
+    respond,
+    route,
+    validate,
+)
 from mocks.core.spec import Operation, Spec, ValidatedRequest, load_spec
 
 __all__ = ["CONTROL_PREFIX", "Handler", "MockRuntime", "RuntimeConfig"]
@@ -30,7 +45,6 @@ CONTROL_PREFIX = "/_mock"
 request_log = logging.getLogger("mockkit.requests")
 
 Handler = Callable[[ValidatedRequest], Any]
-Gate = Callable[[Operation], Any]
 
 
 @dataclass
@@ -65,6 +79,22 @@ class MockRuntime:
         # Plain Flask routes outside the spec (e.g. Poplar's Transactions page): no faults,
         # no journal entries, so a dashboard never shows up in what it reports on.
         self.exempt_prefixes: tuple[str, ...] = ()
+        self.stages: list[Stage] = []
+        self._operations: dict[str, Operation] = {}  # Flask endpoint -> spec operation
+
+    def pipeline(self, gate: Gate | None, vendor_stages: Sequence[Stage]) -> list[Stage]:
+        """Every request's way through the mock, in order: add a check here as one entry.
+
+        The vendor's own stages (Poplar's rate limit) come after faults and before routing, so
+        they see every vendor request, unknown paths included.
+        """
+        return [
+            Stage("faults", fault_stage(self.faults), kinds=frozenset({VENDOR})),
+            *vendor_stages,
+            Stage("route", route(self._operations)),  # 404 / 405 from Flask's URL map
+            Stage("authenticate", authenticate(gate), kinds=frozenset({VENDOR})),
+            Stage("validate", validate),  # the spec's compiled JSON Schemas
+        ]
 
     # -- mounting ------------------------------------------------------------------------
     def install(
@@ -73,6 +103,7 @@ class MockRuntime:
         handlers: dict[str, Handler],
         control_handlers: dict[str, Handler],
         gate: Gate | None = None,
+        stages: Sequence[Stage] = (),
         prefixes: tuple[str, ...] = ("",),
         exempt_prefixes: tuple[str, ...] = (),
     ) -> None:
@@ -83,75 +114,70 @@ class MockRuntime:
         """
         _check_coverage(self.spec.operations, handlers, f"{self.vendor} spec")
         self.exempt_prefixes = exempt_prefixes
+        self.stages = self.pipeline(gate, stages)
         control_ops = {op.id: op for op in self.control_spec.operations_where(mock=self.vendor)}
         _check_coverage(control_ops, control_handlers, "control spec")
         for operation in self.spec.operations.values():
             for prefix in prefixes:
-                self._route(app, operation, handlers[operation.id], gate, prefix)
+                self._route(app, operation, handlers[operation.id], prefix)
         for operation in control_ops.values():
-            self._route(app, operation, control_handlers[operation.id], None, "")
+            self._route(app, operation, control_handlers[operation.id], "")
         app.before_request(self._before)
         app.after_request(self._after)
         app.register_error_handler(ApiError, self._api_error)
         app.register_error_handler(HTTPException, self._http_error)
         app.register_error_handler(Exception, self._unexpected)
 
-    def _route(
-        self, app: Flask, operation: Operation, handler: Handler, gate: Gate | None, prefix: str
-    ) -> None:
-        def view(**path_params: str) -> Any:
-            g.operation_id = operation.id
-            context = gate(operation) if gate else None
-            validated = operation.validate(
-                path_params,
-                request.args.to_dict(flat=False),
-                request.content_type,
-                request.get_data(),
-                request.headers,
-            )
-            validated.context = context
-            g.body = validated.body
-            g.verdict = "valid"  # what the handler then decides does not change the verdict
-            return handler(validated)
+    def _route(self, app: Flask, operation: Operation, handler: Handler, prefix: str) -> None:
+        def view(**_: str) -> Any:
+            return handler(exchange().validated)  # the stages have checked it
 
+        endpoint = f"{operation.id}@{prefix}"
+        self._operations[endpoint] = operation
         app.add_url_rule(
             prefix + operation.flask_rule,
-            endpoint=f"{operation.id}@{prefix}",
+            endpoint=endpoint,
             view_func=view,
             methods=[operation.method],
             provide_automatic_options=False,
         )
 
+    def kind_of(self, path: str) -> str:
+        """Control API, an exempt (dashboard) page, or a vendor request."""
+        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+            return CONTROL
+        if any(
+            path == prefix or path.startswith(prefix.rstrip("/") + "/")
+            for prefix in self.exempt_prefixes
+        ):
+            return PAGE
+        return VENDOR
+
     # -- hooks ---------------------------------------------------------------------------
     def _before(self) -> Response | None:
-        g.started = time.perf_counter()
-        if self.is_outside_api(request.path):
-            return None
-        rule = self.faults.match(request.method, request.path)
-        if rule is None:
-            return None
-        g.verdict = "fault"
-        if rule.latency_ms:
-            time.sleep(rule.latency_ms / 1000)  # wall-clock latency: it is what clients feel
-        if rule.drop:
-            g.dropped = True
-            return _dropped_connection()
-        if rule.status:
-            error = ApiError.from_status(
-                rule.status, f"Injected fault {rule.id}: this response was forced by a fault rule."
-            )
-            error.headers.update(rule.headers)
-            if rule.body is not None:
-                return self._respond(rule.body, rule.status, rule.headers)
-            raise error
+        current = g.mockkit_exchange = Exchange(kind=self.kind_of(request.path))
+        for stage in self.stages:
+            if stage.before is not None and current.kind in stage.kinds:
+                response = stage.before(current)
+                if response is not None:
+                    return response
         return None
 
     def _after(self, response: Response) -> Response:
-        if self.is_outside_api(request.path):
-            return response
-        duration = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        verdict = g.get("verdict") or ("valid" if response.status_code < 400 else "invalid")
-        body = g.get("body")
+        current = exchange()
+        for stage in self.stages:
+            if stage.after is not None and current.kind in stage.kinds:
+                stage.after(current, response)
+        for name, value in current.response_headers.items():
+            response.headers.setdefault(name, value)  # an injected fault's own values win
+        if current.kind == VENDOR:
+            self._record(current, response)
+        return response
+
+    def _record(self, current: Exchange, response: Response) -> None:
+        duration = (time.perf_counter() - current.started) * 1000
+        verdict = current.verdict or ("valid" if response.status_code < 400 else "invalid")
+        body = current.body
         if body is None and request.content_length:
             body = request.get_json(silent=True)
         self.journal.record(
@@ -159,12 +185,12 @@ class MockRuntime:
             method=request.method,
             path=request.path,
             query=request.query_string.decode("latin-1"),
-            status=0 if g.get("dropped") else response.status_code,  # 0: no answer was sent
+            status=0 if current.dropped else response.status_code,  # 0: no answer was sent
             verdict=verdict,
-            operation_id=g.get("operation_id"),
-            error=g.get("error"),
+            operation_id=current.operation_id,
+            error=current.error,
             body=body,
-            account=g.get("account"),
+            account=current.account,
             duration_ms=round(duration, 3),
         )
         if self.config.log_requests:
@@ -177,31 +203,24 @@ class MockRuntime:
                 duration,
                 verdict,
             )
-        return response
-
-    def is_outside_api(self, path: str) -> bool:
-        """Control API or an exempt (dashboard) path: not a vendor request."""
-        return _is_control(path) or any(
-            path == prefix or path.startswith(prefix.rstrip("/") + "/")
-            for prefix in self.exempt_prefixes
-        )
 
     # -- errors --------------------------------------------------------------------------
     def _api_error(self, error: ApiError) -> Response:
-        if not g.get("verdict"):
-            g.verdict = "rejected" if error.status in (401, 403, 429) else "invalid"
-        g.error = error.message
-        render = error_body if _is_control(request.path) else self.render_error
-        return self._respond(render(error), error.status, error.headers)
+        current = exchange()
+        if not current.verdict:
+            current.verdict = "rejected" if error.status in (401, 403, 429) else "invalid"
+        current.error = error.message
+        render = error_body if self.kind_of(request.path) == CONTROL else self.render_error
+        return respond(render(error), error.status, error.headers)
 
     def _http_error(self, error: HTTPException) -> Response:
         if isinstance(error, NotFound):
-            g.verdict = "unmatched"
+            exchange().verdict = "unmatched"
             api_error = ApiError(
                 "not_found", f"No route {request.path}: check the path against the API reference."
             )
         elif isinstance(error, MethodNotAllowed):
-            g.verdict = "unmatched"
+            exchange().verdict = "unmatched"
             allowed = sorted(set(error.valid_methods or []) - {"OPTIONS"})
             api_error = ApiError(
                 "method_not_allowed",
@@ -219,29 +238,6 @@ class MockRuntime:
                 "server_error", f"Internal mock error ({type(error).__name__}); please report it."
             )
         )
-
-    @staticmethod
-    def _respond(body: Any, status: int, headers: dict[str, str]) -> Response:
-        response = jsonify(body)
-        response.status_code = status
-        response.headers.update(headers)
-        return response
-
-
-def _dropped_connection() -> Response:
-    """Promise a body and close without sending it: the client sees a broken connection.
-
-    Server-agnostic: WSGI gives no portable access to the socket, but every server closes a
-    connection whose body ends short of its Content-Length.
-    """
-    response = Response(iter(()), status=200, direct_passthrough=True)
-    response.headers["Content-Length"] = "1024"
-    response.headers["Connection"] = "close"
-    return response
-
-
-def _is_control(path: str) -> bool:
-    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
 
 
 def _check_coverage(operations: dict, handlers: dict, where: str) -> None:

@@ -20,9 +20,10 @@ import jsonschema_rs
 import yaml
 
 from mocks.core.errors import ApiError
+from mocks.core.schema_errors import best_error, body_error
 from openapi import spec_path
 
-__all__ = ["Operation", "Spec", "ValidatedRequest", "load_spec"]
+__all__ = ["Operation", "Spec", "ValidatedRequest", "lenient_spec", "load_spec"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _PATH_PARAM = re.compile(r"{([^}/]+)}")
@@ -45,6 +46,26 @@ def load_spec(name: str) -> Spec:
     """The parsed and compiled spec ``openapi/<name>.yaml``, built once per process."""
     with spec_path(name).open(encoding="utf-8") as handle:
         return Spec(name, yaml.safe_load(handle))
+
+
+@functools.cache
+def lenient_spec(name: str) -> Spec:
+    """``<name>.yaml`` with every ``additionalProperties: false`` dropped (Poplar's
+    ``--lenient``: unknown request fields are accepted and ignored)."""
+    document = copy.deepcopy(load_spec(name).document)
+    _relax(document)
+    return Spec(name, document)
+
+
+def _relax(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("additionalProperties") is False:
+            del node["additionalProperties"]
+        for value in node.values():
+            _relax(value)
+    elif isinstance(node, list):
+        for value in node:
+            _relax(value)
 
 
 class Spec:
@@ -79,10 +100,6 @@ class Spec:
         """A compiled validator for ``schema`` whose ``#/components/...`` refs resolve here."""
         root = {**schema, "components": self.document.get("components", {})}
         return jsonschema_rs.Draft202012Validator(root, validate_formats=True)
-
-    def schema_validator(self, name: str) -> jsonschema_rs.Draft202012Validator:
-        """Validator for ``components.schemas.<name>`` (e.g. a webhook payload)."""
-        return self.validator({"$ref": f"#/components/schemas/{name}"})
 
     def operations_where(self, **extension: str) -> list[Operation]:
         """Operations whose ``x-<key>`` list contains the value, e.g. ``mock="sopost"``."""
@@ -167,7 +184,7 @@ class Operation:
                 if schema.get("type") == "array"
                 else _coerce(raw[-1], schema)
             )
-            error = _best_error(validator, value)
+            error = best_error(validator, value)
             if error is not None:
                 raise ApiError(
                     "validation_error",
@@ -200,84 +217,10 @@ class Operation:
                 "malformed_json",
                 f"The request body is not valid JSON ({exc}); check quotes, commas and brackets.",
             ) from None
-        error = _best_error(self._body_validator, body)
+        error = best_error(self._body_validator, body)
         if error is not None:
             raise body_error(self.spec, self.body_schema or {}, error)
         return body
-
-
-def body_error(spec: Spec, schema: dict, error: jsonschema_rs.ValidationError) -> ApiError:
-    """Turn a schema violation into an error naming the field and the fix.
-
-    A schema node may carry ``x-error-hint`` to replace the generic wording where JSON Schema's
-    own message would be cryptic (e.g. an ``anyOf`` of required fields).
-    """
-    path = [str(p) for p in error.instance_path]
-    kind = type(error.kind).__name__
-    if kind == "Required":
-        missing = _quoted(error.message)
-        path = [*path, missing] if missing else path
-    elif kind == "AdditionalProperties":
-        unexpected = list(getattr(error.kind, "unexpected", []) or [])
-        if unexpected:
-            path = [*path, str(unexpected[0])]
-    field_name = ".".join(path) or None
-    hint = _hint_for(spec, schema, list(error.schema_path))
-    message = hint or _explain(kind, field_name, error)
-    return ApiError("validation_error", message, field=field_name)
-
-
-def _explain(kind: str, field_name: str | None, error: jsonschema_rs.ValidationError) -> str:
-    where = f"'{field_name}'" if field_name else "the request body"
-    if kind == "Required":
-        return f"Missing required field {where}: add it to the request body."
-    if kind == "AdditionalProperties":
-        return f"Unknown field {where}: remove it (it is not part of this request)."
-    if kind == "Type":
-        types = getattr(error.kind, "types", None) or []
-        wanted = " or ".join(str(t) for t in types) or "another type"
-        return f"Invalid {where}: {error.message}; send a {wanted}."
-    if kind == "Enum":
-        return f"Invalid {where}: {error.message}; use one of the allowed values."
-    if kind == "Format":
-        wanted = getattr(error.kind, "format", "value")
-        return f"Invalid {where}: {error.message}; send a valid {wanted}."
-    return f"Invalid {where}: {error.message}."
-
-
-def _hint_for(spec: Spec, schema: dict, schema_path: list) -> str | None:
-    """The deepest ``x-error-hint`` along the violated schema path.
-
-    Paths are relative to the validator's root (the body schema beside the spec's components),
-    and may step through ``$ref`` into a component.
-    """
-    node: Any = {**schema, "components": spec.document.get("components", {})}
-    hint = None
-    for part in [*schema_path, None]:
-        if isinstance(node, dict) and "x-error-hint" in node:
-            hint = node["x-error-hint"]
-        if part is None or part == "$ref":
-            continue
-        if isinstance(node, dict) and part not in node:
-            node = spec.resolve(node)
-        try:
-            node = node[part] if isinstance(node, dict) else node[int(part)]
-        except (KeyError, IndexError, ValueError, TypeError):
-            break
-    return hint
-
-
-def _best_error(validator, instance: Any) -> jsonschema_rs.ValidationError | None:
-    """The most specific violation: the deepest instance path wins, then the first found."""
-    errors = list(validator.iter_errors(instance))
-    if not errors:
-        return None
-    return max(errors, key=lambda e: len(list(e.instance_path)))
-
-
-def _quoted(message: str) -> str | None:
-    match = re.match(r'^"((?:[^"\\]|\\.)*)" is a required property', message)
-    return match.group(1) if match else None
 
 
 def _compile_params(spec: Spec, parameters: dict, location: str) -> dict:

@@ -1,101 +1,32 @@
-"""The Poplar mock's Flask layer: authenticate, rate-limit, call one state method, render.
+"""The Poplar mock's Flask layer: the rate-limit stage and one small handler per operation.
 
-``create_app(config)`` builds everything the mock owns (state, clock, rate limiter) and keeps it
-in ``app.extensions["mockkit"]``; nothing lives at module level, so tests can build as many
-independent mocks as they like. Routes and validation come from ``openapi/poplar.yaml`` through
-``mocks.core``; the Transactions page is a plain Flask blueprint outside the spec.
+``create_app(config)`` builds a :class:`~mocks.poplar.mock.PoplarMock` (state, clock, rate
+limiter) and keeps it in ``app.extensions["mockkit"]``; nothing lives at module level, so tests
+can build as many independent mocks as they like. Routes and validation come from
+``openapi/poplar.yaml`` through ``mocks.core``; the Transactions page is a plain Flask
+blueprint outside the spec.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
-from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 
 from mocks.core.app import build_app
 from mocks.core.errors import ApiError
-from mocks.core.ids import IdSource
-from mocks.core.runtime import MockRuntime, RuntimeConfig
-from mocks.core.spec import Operation, Spec, ValidatedRequest, load_spec
+from mocks.core.pipeline import VENDOR, Exchange, Stage
+from mocks.core.spec import Operation, ValidatedRequest
 from mocks.poplar.control import poplar_control_handlers
-from mocks.poplar.fixtures import account_name
-from mocks.poplar.ratelimit import RateLimiter, parse_rate_limit
-from mocks.poplar.state import Account, Defaults, PoplarState, account_id_for, bearer_token
+from mocks.poplar.mock import PoplarConfig, PoplarMock
+from mocks.poplar.ratelimit import RATE_LIMIT_HEADER
+from mocks.poplar.state import account_id_for, bearer_token
 from mocks.poplar.transactions import transactions_blueprint
 
-__all__ = ["PoplarConfig", "PoplarMock", "create_app", "redact", "render_error"]
+# The config is create_app's argument, so it is importable from here too.
+__all__ = ["PoplarConfig", "create_app", "rate_limit_stage"]
 
 DASHBOARD_PREFIX = "/transactions"
-REDACTED = "[redacted]"
-
-# Poplar documents the envelope and "ValidationError"; the other titles are assumed.
-TITLES = {
-    "validation_error": "ValidationError",
-    "malformed_json": "ValidationError",
-    "unauthorized": "Unauthorized",
-    "forbidden": "Forbidden",
-    "not_found": "NotFound",
-    "method_not_allowed": "MethodNotAllowed",
-    "conflict": "Conflict",
-    "unsupported_media_type": "UnsupportedMediaType",
-    "rate_limited": "TooManyRequests",
-    "server_error": "InternalServerError",
-    "service_unavailable": "ServiceUnavailable",
-}
-
-
-@dataclass
-class PoplarConfig:
-    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
-    lenient: bool = False  # accept and ignore unknown request fields (--lenient)
-    tokens: tuple[str, ...] | None = None  # only these tokens are accepted (--tokens a,b)
-    rate_limit: str = "1000/10s"  # per token, fixed window (--rate-limit; assumed default)
-
-
-def render_error(error: ApiError) -> dict[str, Any]:
-    """Poplar's envelope ``{"error": {"title", "message"}}``; the message names the field."""
-    message = error.message
-    if error.field and error.field not in message:
-        message = f"Invalid '{error.field}': {message}"
-    title = TITLES.get(
-        error.code, "ValidationError" if error.status < 500 else "InternalServerError"
-    )
-    return {"error": {"title": title, "message": message}}
-
-
-def redact(body: Any) -> Any:
-    """The journal's view of a body: every ``customer_email`` replaced, at any depth (a
-    rejected body may be any shape), so the raw address is never kept."""
-    if isinstance(body, dict):
-        return {
-            key: REDACTED if key == "customer_email" else redact(value)
-            for key, value in body.items()
-        }
-    if isinstance(body, list):
-        return [redact(value) for value in body]
-    return body
-
-
-@functools.cache
-def lenient_spec() -> Spec:
-    """``poplar.yaml`` with every ``additionalProperties: false`` dropped (``--lenient``)."""
-    document = copy.deepcopy(load_spec("poplar").document)
-    _relax(document)
-    return Spec("poplar", document)
-
-
-def _relax(node: Any) -> None:
-    if isinstance(node, dict):
-        if node.get("additionalProperties") is False:
-            del node["additionalProperties"]
-        for value in node.values():
-            _relax(value)
-    elif isinstance(node, list):
-        for value in node:
-            _relax(value)
 
 
 def _success_status(operation: Operation) -> int:
@@ -103,76 +34,31 @@ def _success_status(operation: Operation) -> int:
     return next(int(code) for code in operation.definition["responses"] if code.startswith("2"))
 
 
-class PoplarMock:
-    """Everything one Poplar mock owns. :meth:`reset` swaps in a freshly built state."""
+def rate_limit_stage(mock: PoplarMock) -> Stage:
+    """Every vendor request counts against its token's window (401s and 404s too), and the
+    documented headers go on every answer, errors and injected faults included."""
 
-    def __init__(self, config: PoplarConfig) -> None:
-        self.config = config
-        self.runtime = MockRuntime("poplar", config.runtime, render_error, redact=redact)
-        if config.lenient:
-            self.runtime.spec = lenient_spec()
-        self.rate = parse_rate_limit(config.rate_limit)
-        schemas = self.runtime.spec.document["components"]["schemas"]
-        self.defaults = Defaults(
-            currency=schemas["OrderRequest"]["properties"]["currency"]["default"],
-            country=schemas["CountryCode"]["default"],
-        )
-        self.state = self._fresh_state()
-
-    def _fresh_state(self) -> PoplarState:
-        seed = self.config.runtime.seed
-        self.runtime.ids = IdSource(seed)
-        self.limiter = RateLimiter(self.rate, self.runtime.clock)
-        return PoplarState(
-            self.runtime.clock,
-            self.runtime.ids,
-            self.defaults,
-            tokens=self.config.tokens,
-            name_for=lambda token: account_name(seed, token),
-        )
-
-    def reset(self) -> None:
-        self.state = self._fresh_state()
-
-    def start(self) -> None:
-        self.runtime.scheduler.start()
-
-    def stop(self) -> None:
-        self.runtime.scheduler.stop()
-
-    # -- pipeline hooks ------------------------------------------------------------------
-    def count_request(self) -> None:
-        """Every vendor request counts against its token's window (401s and 404s too)."""
-        if self.runtime.is_outside_api(request.path):
-            return
+    def count(current: Exchange) -> None:
         token = bearer_token(request.headers.get("Authorization"))
-        if token and self.state.accepts(token):
-            g.account = account_id_for(token)
-        g.rate_window, allowed = self.limiter.hit(_rate_key(token))
+        if mock.state.accepts(token):
+            current.account = account_id_for(token)
+        window, allowed = mock.limiter.hit(_rate_key(token))
+        current.response_headers.update(window.headers())
         if not allowed:
-            window = g.rate_window
             raise ApiError(
                 "rate_limited",
                 f"Rate limit of {window.limit} requests per "
-                f"{self.rate.period:g} s exceeded for this token; retry after "
+                f"{mock.rate.period:g} s exceeded for this token; retry after "
                 f"x-rate-limit-reset ({window.reset}).",
             )
 
-    def add_rate_headers(self, response: Response) -> Response:
-        """The documented headers on every API response, errors included."""
-        if self.runtime.is_outside_api(request.path):
-            return response
-        window = g.get("rate_window") or self.limiter.peek(
-            _rate_key(bearer_token(request.headers.get("Authorization")))
-        )
-        for name, value in window.headers().items():
-            response.headers.setdefault(name, value)  # an injected fault's own values win
-        return response
+    def peek(current: Exchange, _: Response) -> None:
+        """A request a fault answered before it was counted still reports its window."""
+        if RATE_LIMIT_HEADER not in current.response_headers:
+            token = bearer_token(request.headers.get("Authorization"))
+            current.response_headers.update(mock.limiter.peek(_rate_key(token)).headers())
 
-    def authenticate(self, _: Operation) -> Account:
-        account = self.state.account_for(request.headers.get("Authorization"))
-        g.account = account.id
-        return account
+    return Stage("rate limit", count, peek, kinds=frozenset({VENDOR}))
 
 
 def _rate_key(token: str | None) -> str:
@@ -218,11 +104,10 @@ def create_app(config: PoplarConfig | None = None, *, start: bool = True) -> Fla
         mock,
         api_handlers(mock),
         poplar_control_handlers(mock),
+        stages=[rate_limit_stage(mock)],
         prefixes=("",),
         exempt_prefixes=(DASHBOARD_PREFIX,),
     )
-    app.before_request(mock.count_request)  # after the runtime's fault check
-    app.after_request(mock.add_rate_headers)
     app.register_blueprint(transactions_blueprint(mock), url_prefix=DASHBOARD_PREFIX)
     if start:
         mock.start()

@@ -5,14 +5,12 @@ Accounts are shown by id, name and a masked token; a token never leaves the mock
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mocks.core.errors import ApiError
 from mocks.core.spec import ValidatedRequest
+from mocks.poplar.mock import PoplarMock
 from mocks.poplar.state import Account
-
-if TYPE_CHECKING:
-    from mocks.poplar.app import PoplarMock
 
 __all__ = ["poplar_control_handlers"]
 

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from mocks.core.clock import Clock
 
-__all__ = ["RateLimit", "RateLimiter", "Window", "parse_rate_limit"]
+__all__ = ["RATE_LIMIT_HEADER", "RateLimit", "RateLimiter", "Window", "parse_rate_limit"]
+
+RATE_LIMIT_HEADER = "x-rate-limit-limit"  # one of the three; present means counted
 
 
 @dataclass(frozen=True)
@@ -47,13 +49,9 @@ class Window:
     remaining: int
     reset: int  # epoch seconds
 
-    @property
-    def exhausted(self) -> bool:
-        return self.remaining <= 0
-
     def headers(self) -> dict[str, str]:
         return {
-            "x-rate-limit-limit": str(self.limit),
+            RATE_LIMIT_HEADER: str(self.limit),
             "x-rate-limit-remaining": str(self.remaining),
             "x-rate-limit-reset": str(self.reset),
         }

@@ -192,23 +192,10 @@ class PoplarState:
     def account_for(self, authorization: str | None) -> Account:
         """The account behind an ``Authorization`` header, or the documented 401/403."""
         token = bearer_token(authorization)
-        if token is None:
-            raise ApiError(
-                "unauthorized",
-                "Send your production access token as 'Authorization: Bearer <token>'.",
-            )
-        if token.startswith(TEST_TOKEN_PREFIX):
-            raise ApiError(
-                "forbidden",
-                "Test tokens only work with the Mailing API; use a "
-                "production access token for the Orders API.",
-            )
-        if self.tokens is not None and token not in self.tokens:
-            raise ApiError(
-                "unauthorized",
-                "Unknown access token: this mock only accepts the "
-                "tokens it was started with (--tokens).",
-            )
+        problem = self.token_problem(token)
+        if problem is not None:
+            raise problem
+        assert token is not None  # a missing token is a problem
         with self._lock:
             account = self._accounts.get(token)
             if account is None:
@@ -221,13 +208,31 @@ class PoplarState:
                 self._accounts[token] = account
             return account
 
+    def token_problem(self, token: str | None) -> ApiError | None:
+        """The token rules, in one place: what is wrong with ``token``, or None if it opens an
+        account (missing: 401; a test token: 403; not in ``--tokens``: 401)."""
+        if not token:
+            return ApiError(
+                "unauthorized",
+                "Send your production access token as 'Authorization: Bearer <token>'.",
+            )
+        if token.startswith(TEST_TOKEN_PREFIX):
+            return ApiError(
+                "forbidden",
+                "Test tokens only work with the Mailing API; use a "
+                "production access token for the Orders API.",
+            )
+        if self.tokens is not None and token not in self.tokens:
+            return ApiError(
+                "unauthorized",
+                "Unknown access token: this mock only accepts the "
+                "tokens it was started with (--tokens).",
+            )
+        return None
+
     def accepts(self, token: str | None) -> bool:
         """Whether a token would pass :meth:`account_for` (without creating its account)."""
-        return (
-            bool(token)
-            and not token.startswith(TEST_TOKEN_PREFIX)
-            and (self.tokens is None or token in self.tokens)
-        )
+        return self.token_problem(token) is None
 
     def accounts(self) -> list[Account]:
         with self._lock:

@@ -9,15 +9,13 @@ Purge is a POST that needs the word "purge" typed into a confirmation field.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from mocks.core.errors import ApiError
+from mocks.poplar.mock import PoplarMock
 from mocks.poplar.state import money
-
-if TYPE_CHECKING:
-    from mocks.poplar.app import PoplarMock
 
 __all__ = ["transactions_blueprint"]
 

@@ -7,14 +7,12 @@ states only what matters to it (an outcome, a consent, an e-mail) and stays dete
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mocks.core.errors import ApiError
 from mocks.core.spec import ValidatedRequest
+from mocks.sopost.mock import SoPostMock
 from mocks.sopost.state import Activity
-
-if TYPE_CHECKING:
-    from mocks.sopost.app import SoPostMock
 
 __all__ = ["sopost_control_handlers"]
 

@@ -13,10 +13,9 @@ import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from mocks.core.clock import Scheduler
+from mocks.core.clock import Scheduler, iso_utc
 from mocks.core.errors import ApiError
 from mocks.core.ids import IdSource
 
@@ -152,14 +151,13 @@ class Subscription:
     organisation_id: str
 
     def to_api(self) -> dict[str, Any]:
-        created = datetime.fromtimestamp(self.created_at, tz=UTC)
         return {
             "id": self.id,
             "url": self.url,
             "events": list(self.events),
             "entity_type": self.entity_type,
             "entity_id": self.entity_id,
-            "created_at": created.isoformat().replace("+00:00", "Z"),
+            "created_at": iso_utc(self.created_at),
             "secret": self.secret,
         }
 

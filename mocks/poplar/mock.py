@@ -1,0 +1,113 @@
+"""Everything one Poplar mock owns, with no Flask: config, runtime, rate limiter and state.
+
+Also Poplar's error envelope and what its journal must never keep (the raw ``customer_email``).
+``mocks.poplar.app`` wraps a :class:`PoplarMock` in a Flask app; authentication needs only the
+request headers, so the mock can be built and driven without a request context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mocks.core.errors import ApiError
+from mocks.core.ids import IdSource
+from mocks.core.runtime import MockRuntime, RuntimeConfig
+from mocks.core.spec import lenient_spec
+from mocks.poplar.fixtures import account_name
+from mocks.poplar.ratelimit import RateLimiter, parse_rate_limit
+from mocks.poplar.state import Account, Defaults, PoplarState
+
+__all__ = ["PoplarConfig", "PoplarMock", "redact", "render_error"]
+
+REDACTED = "[redacted]"
+
+# Poplar documents the envelope and "ValidationError"; the other titles are assumed.
+TITLES = {
+    "validation_error": "ValidationError",
+    "malformed_json": "ValidationError",
+    "unauthorized": "Unauthorized",
+    "forbidden": "Forbidden",
+    "not_found": "NotFound",
+    "method_not_allowed": "MethodNotAllowed",
+    "conflict": "Conflict",
+    "unsupported_media_type": "UnsupportedMediaType",
+    "rate_limited": "TooManyRequests",
+    "server_error": "InternalServerError",
+    "service_unavailable": "ServiceUnavailable",
+}
+
+
+@dataclass
+class PoplarConfig:
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+    lenient: bool = False  # accept and ignore unknown request fields (--lenient)
+    tokens: tuple[str, ...] | None = None  # only these tokens are accepted (--tokens a,b)
+    rate_limit: str = "1000/10s"  # per token, fixed window (--rate-limit; assumed default)
+
+
+def render_error(error: ApiError) -> dict[str, Any]:
+    """Poplar's envelope ``{"error": {"title", "message"}}``; the message names the field."""
+    message = error.message
+    if error.field and error.field not in message:
+        message = f"Invalid '{error.field}': {message}"
+    title = TITLES.get(
+        error.code, "ValidationError" if error.status < 500 else "InternalServerError"
+    )
+    return {"error": {"title": title, "message": message}}
+
+
+def redact(body: Any) -> Any:
+    """The journal's view of a body: every ``customer_email`` replaced, at any depth (a
+    rejected body may be any shape), so the raw address is never kept."""
+    if isinstance(body, dict):
+        return {
+            key: REDACTED if key == "customer_email" else redact(value)
+            for key, value in body.items()
+        }
+    if isinstance(body, list):
+        return [redact(value) for value in body]
+    return body
+
+
+class PoplarMock:
+    """Everything one Poplar mock owns. :meth:`reset` swaps in a freshly built state."""
+
+    def __init__(self, config: PoplarConfig) -> None:
+        self.config = config
+        self.runtime = MockRuntime("poplar", config.runtime, render_error, redact=redact)
+        if config.lenient:
+            self.runtime.spec = lenient_spec("poplar")
+        self.rate = parse_rate_limit(config.rate_limit)
+        schemas = self.runtime.spec.document["components"]["schemas"]
+        self.defaults = Defaults(
+            currency=schemas["OrderRequest"]["properties"]["currency"]["default"],
+            country=schemas["CountryCode"]["default"],
+        )
+        self.runtime.ids, self.limiter, self.state = self._fresh_state()
+
+    def _fresh_state(self) -> tuple[IdSource, RateLimiter, PoplarState]:
+        """The seed's world anew: ids, empty rate windows, and the state."""
+        seed = self.config.runtime.seed
+        ids = IdSource(seed)
+        state = PoplarState(
+            self.runtime.clock,
+            ids,
+            self.defaults,
+            tokens=self.config.tokens,
+            name_for=lambda token: account_name(seed, token),
+        )
+        return ids, RateLimiter(self.rate, self.runtime.clock), state
+
+    def reset(self) -> None:
+        self.runtime.ids, self.limiter, self.state = self._fresh_state()
+
+    def start(self) -> None:
+        self.runtime.scheduler.start()
+
+    def stop(self) -> None:
+        self.runtime.scheduler.stop()
+
+    def authenticate(self, headers: Mapping[str, str]) -> Account:
+        return self.state.account_for(headers.get("Authorization"))
