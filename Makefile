@@ -4,9 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint serve demo bench clean
+.PHONY: install postgresql test lint serve demo bench clean
 
-install: $(STAMP)
+install: $(STAMP) postgresql
+
+# The PostgreSQL server binaries the harness's PostgreSQL tests run a throwaway cluster with
+# (tests/pg_cluster.py). Installed from Debian when missing and we are root (CI is); otherwise
+# those tests skip and say why.
+postgresql:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then \
+		:; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends postgresql >/dev/null; \
+	else \
+		echo "note: PostgreSQL server not installed (apt-get install postgresql);" \
+			"its tests will be skipped"; \
+	fi
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from harness.config import HarnessConfig
 from harness.receiver import PayloadError, SignatureError
 from harness.service import HarnessService
+from harness.store import StoreUnavailable
 
 __all__ = ["create_app"]
 
@@ -63,15 +64,17 @@ def webhook():
 @bp.get("/health")
 def health():
     service = _service()
+    # Only the kind: /health is unauthenticated, the target is in /status.
+    database = service.store.describe()["kind"]
     try:
         service.store.ping()
     except Exception as exc:
-        return jsonify({"status": "error", "db": f"{type(exc).__name__}: {exc}"}), 503
+        error = f"{type(exc).__name__}: {exc}"
+        return jsonify({"status": "error", "db": error, "database": database}), 503
     alive = service.pool.alive()
     status = "ok" if alive == service.config.workers else "degraded"
-    return jsonify({"status": status, "db": "ok", "workers_alive": alive}), (
-        200 if status == "ok" else 503
-    )
+    body = {"status": status, "db": "ok", "database": database, "workers_alive": alive}
+    return jsonify(body), (200 if status == "ok" else 503)
 
 
 @bp.get("/status")
@@ -104,6 +107,16 @@ def _http_error(error: HTTPException):
     return response
 
 
+def _store_unavailable(error: StoreUnavailable):
+    """The database is away (a restart, a network cut): nothing was stored, ask for a resend.
+
+    SoPost resends a webhook that did not get a 2xx, so a 503 here loses nothing.
+    """
+    response = _error(503, "ServiceUnavailable", f"{error}; try again shortly")
+    response[0].headers["Retry-After"] = "5"
+    return response
+
+
 def create_app(config: HarnessConfig | None = None) -> Flask:
     """Build the harness app and start its workers (config from the environment if None)."""
     config = config or HarnessConfig.from_env(os.environ)
@@ -114,5 +127,6 @@ def create_app(config: HarnessConfig | None = None) -> Flask:
     app.extensions["harness"] = service
     app.register_blueprint(bp)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(StoreUnavailable, _store_unavailable)
     service.start()
     return app

@@ -11,8 +11,11 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-__all__ = ["ConfigError", "HarnessConfig"]
+from harness.stores import is_postgres
+
+__all__ = ["ConfigError", "HarnessConfig", "redact_url"]
 
 _REQUIRED = (
     "SOPOST_API_URL",
@@ -40,6 +43,14 @@ def _csv(value: str | None) -> frozenset[str]:
     return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
 
 
+def redact_url(url: str) -> str:
+    """``scheme://user@host:port/db`` without the password (for logs, errors and /health)."""
+    parts = urlsplit(url)
+    user, _, host = parts.netloc.rpartition("@")
+    user = user.partition(":")[0]
+    return f"{parts.scheme}://{user + '@' if user else ''}{host}{parts.path}"
+
+
 def _valid_secret(secret: str) -> bool:
     """Stricter than the library, which silently drops non-base64 characters."""
     raw = secret.removeprefix("whsec_")
@@ -60,6 +71,7 @@ class HarnessConfig:
     poplar_api_url: str
     poplar_api_token: str
     sopost_webhook_secret: str | None = None
+    # A SQLite file path, or a postgresql:// URL for an inbox several processes share.
     db_path: str = "harness.db"
     host: str = "127.0.0.1"
     port: int = 8082
@@ -105,6 +117,11 @@ class HarnessConfig:
                 "(expected 'whsec_' followed by base64 of the key)"
             )
         handlers = _csv(env.get("HARNESS_DATA_HANDLERS")) or frozenset({"sopost"})
+        db = env.get("HARNESS_DB", "").strip() or "harness.db"
+        if "://" in db and not is_postgres(db):
+            problems.append(
+                f"HARNESS_DB={redact_url(db)!r}: use a postgresql:// URL or a SQLite file path"
+            )
         config = cls(
             sopost_api_url=values["SOPOST_API_URL"].rstrip("/"),
             sopost_api_user=values["SOPOST_API_USER"],
@@ -112,7 +129,7 @@ class HarnessConfig:
             poplar_api_url=values["POPLAR_API_URL"].rstrip("/"),
             poplar_api_token=values["POPLAR_API_TOKEN"],
             sopost_webhook_secret=secret,
-            db_path=env.get("HARNESS_DB", "").strip() or "harness.db",
+            db_path=db,
             host=env.get("HARNESS_HOST", "").strip() or "127.0.0.1",
             port=int(number("PORT", 8082, int, 0)),
             workers=int(number("HARNESS_WORKERS", 4, int, 1)),

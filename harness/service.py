@@ -17,8 +17,8 @@ from harness.config import HarnessConfig
 from harness.policy import ConsentPolicy
 from harness.processor import Processor
 from harness.receiver import WebhookReceiver
-from harness.sqlite_store import SqliteStore
 from harness.store import InboxStore, NewEvent
+from harness.stores import open_store
 from harness.worker import WorkerPool
 
 __all__ = ["HarnessService"]
@@ -35,7 +35,7 @@ class HarnessService:
         self.config = config
         self.clock = clock
         self.log = logging.getLogger("harness")
-        self.store: InboxStore = store or SqliteStore(config.db_path)
+        self.store: InboxStore = store or open_store(config.db_path, workers=config.workers)
         self.receiver = WebhookReceiver(config.sopost_webhook_secret)
         self.sopost = SoPostClient(
             config.sopost_api_url,
@@ -69,7 +69,8 @@ class HarnessService:
         self._stopped = False
 
     def start(self) -> None:
-        # One process owns the inbox, so anything still "processing" belongs to a dead run.
+        # Claims a dead run left behind: all of them on SQLite (one process per file), the
+        # expired ones on a PostgreSQL inbox that other processes share.
         recovered = self.store.recover(self.clock())
         if recovered:
             self.log.warning("recovered events", extra={"fields": {"recovered": recovered}})
@@ -79,7 +80,7 @@ class HarnessService:
             extra={
                 "fields": {
                     "workers": self.config.workers,
-                    "db": self.config.db_path,
+                    "db": self.store.describe()["target"],
                     "signatures": self.receiver.verifies_signatures,
                 }
             },
@@ -106,6 +107,7 @@ class HarnessService:
     def status(self) -> dict[str, Any]:
         stats = self.store.stats(self.clock())
         stats["workers"] = {"configured": self.config.workers, "alive": self.pool.alive()}
+        stats["database"] = self.store.describe()
         return stats
 
     def stop(self, timeout: float = 10.0) -> None:

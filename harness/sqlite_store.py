@@ -275,6 +275,9 @@ class SqliteStore:
     def ping(self) -> None:
         self._conn().execute("SELECT COUNT(*) FROM forwarded").fetchone()
 
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "sqlite", "target": self.path}
+
     def close(self) -> None:
         self._inserts.stop()
         with self._lock:

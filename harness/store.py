@@ -1,8 +1,8 @@
 """The durable inbox, as an interface the worker depends on.
 
-The worker never sees SQL: it talks to :class:`InboxStore`, so a PostgreSQL backend (``SELECT
-... FOR UPDATE SKIP LOCKED`` for claims) can be added beside :mod:`harness.sqlite_store`
-without touching the decision logic.
+The worker never sees SQL: it talks to :class:`InboxStore`. Two stores implement it:
+:mod:`harness.sqlite_store` (one process, one file) and :mod:`harness.pg_store` (any number of
+processes on one PostgreSQL database); ``HARNESS_DB`` picks one (:func:`harness.stores.open_store`).
 
 Life of an event row::
 
@@ -20,7 +20,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-__all__ = ["ClaimedEvent", "DeadLetter", "EventState", "InboxStore", "NewEvent"]
+__all__ = [
+    "ClaimedEvent",
+    "DeadLetter",
+    "EventState",
+    "InboxStore",
+    "NewEvent",
+    "StoreUnavailable",
+]
+
+
+class StoreUnavailable(Exception):
+    """The database could not be reached, even after retrying; nothing was changed by us."""
 
 
 class EventState(StrEnum):
@@ -91,7 +102,11 @@ class InboxStore(Protocol):
         """
 
     def recover(self, now: float) -> int:
-        """At start-up, put every ``processing`` event back to ``received``; return how many."""
+        """At start-up, put ``processing`` events no live claim holds back to ``received``.
+
+        One process per SQLite file: every one. Shared PostgreSQL: those whose lease expired.
+        Returns how many.
+        """
 
     def is_forwarded(self, order_id: str) -> bool: ...
 
@@ -120,5 +135,8 @@ class InboxStore(Protocol):
 
     def ping(self) -> None:
         """Raise when the database cannot be reached."""
+
+    def describe(self) -> dict[str, Any]:
+        """Which database this is (``kind`` and a password-free ``target``), for /health."""
 
     def close(self) -> None: ...

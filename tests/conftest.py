@@ -10,6 +10,7 @@ from mocks.core.receiver import WebhookReceiver
 from mocks.core.runtime import RuntimeConfig
 from mocks.core.server import LiveServer
 from mocks.sopost.app import SoPostConfig, create_app
+from tests.pg_cluster import pg_cluster, pg_url  # noqa: F401  (fixtures: a throwaway PostgreSQL)
 
 
 @pytest.fixture

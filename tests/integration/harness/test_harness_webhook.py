@@ -110,11 +110,14 @@ def test_unsigned_webhooks_are_accepted_when_no_secret_is_set(start_harness) -> 
 def test_health_and_status(harness) -> None:
     health = harness.session.get(f"{harness.url}/health")
     assert health.status_code == 200
-    assert health.json() == {"status": "ok", "db": "ok", "workers_alive": 1}
+    assert health.json() == {
+        "status": "ok", "db": "ok", "database": "sqlite", "workers_alive": 1,
+    }  # fmt: skip
     status = harness.status()
     assert set(status) >= {
         "inbox", "forwarded", "skipped_by_reason", "dead_letters", "oldest_pending_age_seconds",
     }  # fmt: skip
+    assert status["database"]["kind"] == "sqlite"
     assert status["inbox"] == {
         "received": 0, "processing": 0, "done": 0, "skipped": 0, "dead": 0,
     }  # fmt: skip

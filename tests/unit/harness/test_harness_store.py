@@ -1,4 +1,8 @@
-"""harness.sqlite_store.SqliteStore: transitions, leases, duplicates, the forwarded table."""
+"""Both inbox stores: transitions, leases, duplicates, the forwarded table.
+
+Every test runs on SQLite and on PostgreSQL (a throwaway server, see tests/pg_cluster.py)
+unless it is about one of them (``sqlite_store``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from harness.sqlite_store import SqliteStore
-from harness.store import EventState, NewEvent
+from harness.store import EventState, InboxStore, NewEvent
+from harness.stores import open_store
 
 LEASE = 30.0
 
@@ -25,25 +30,33 @@ def new_event(n: int, order: str = "order-1", event: str = "APPROVED") -> NewEve
 
 
 @pytest.fixture
-def store(tmp_path: Path):
+def sqlite_store(tmp_path: Path):
     store = SqliteStore(str(tmp_path / "inbox.db"))
     yield store
     store.close()
 
 
-def state(store: SqliteStore, event_id: str) -> str:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    target = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
+    store = open_store(target or str(tmp_path / "inbox.db"))
+    yield store
+    store.close()
+
+
+def state(store: InboxStore, event_id: str) -> str:
     row = store.event(event_id)
     assert row is not None
     return row["state"]
 
 
-def test_database_is_in_wal_mode(store: SqliteStore) -> None:
-    with sqlite3.connect(store.path) as conn:
+def test_database_is_in_wal_mode(sqlite_store: SqliteStore) -> None:
+    with sqlite3.connect(sqlite_store.path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
 
 
-def test_duplicate_event_is_a_no_op(store: SqliteStore) -> None:
+def test_duplicate_event_is_a_no_op(store: InboxStore) -> None:
     assert store.add(new_event(1), now=100.0) is True
     assert store.add(new_event(1, event="REJECTED"), now=200.0) is False
     row = store.event(new_event(1).event_id)
@@ -51,7 +64,7 @@ def test_duplicate_event_is_a_no_op(store: SqliteStore) -> None:
     assert (row["event"], row["received_at"], row["state"]) == ("APPROVED", 100.0, "received")
 
 
-def test_claim_moves_received_to_processing_and_counts_the_attempt(store: SqliteStore) -> None:
+def test_claim_moves_received_to_processing_and_counts_the_attempt(store: InboxStore) -> None:
     store.add(new_event(1), now=100.0)
     claimed = store.claim(now=100.0, lease_seconds=LEASE, token="t1")
     assert claimed is not None
@@ -62,7 +75,7 @@ def test_claim_moves_received_to_processing_and_counts_the_attempt(store: Sqlite
     assert store.claim(now=100.0, lease_seconds=LEASE, token="t2") is None
 
 
-def test_claim_respects_next_attempt_time(store: SqliteStore) -> None:
+def test_claim_respects_next_attempt_time(store: InboxStore) -> None:
     store.add(new_event(1), now=100.0)
     claimed = store.claim(100.0, LEASE, "t1")
     assert claimed is not None
@@ -73,7 +86,7 @@ def test_claim_respects_next_attempt_time(store: SqliteStore) -> None:
     assert store.event(again.event_id)["last_error"] == "boom"
 
 
-def test_uncounted_reschedule_refunds_the_attempt(store: SqliteStore) -> None:
+def test_uncounted_reschedule_refunds_the_attempt(store: InboxStore) -> None:
     store.add(new_event(1), now=100.0)
     claimed = store.claim(100.0, LEASE, "t1")
     assert claimed is not None
@@ -81,7 +94,7 @@ def test_uncounted_reschedule_refunds_the_attempt(store: SqliteStore) -> None:
     assert store.claim(100.0, LEASE, "t2").attempt == 1
 
 
-def test_expired_lease_is_reclaimed_and_the_old_claim_cannot_finish(store: SqliteStore) -> None:
+def test_expired_lease_is_reclaimed_and_the_old_claim_cannot_finish(store: InboxStore) -> None:
     store.add(new_event(1), now=100.0)
     first = store.claim(100.0, LEASE, "old")
     assert first is not None
@@ -94,7 +107,7 @@ def test_expired_lease_is_reclaimed_and_the_old_claim_cannot_finish(store: Sqlit
     assert state(store, second.event_id) == "done"
 
 
-def test_events_of_an_order_being_processed_are_not_handed_out(store: SqliteStore) -> None:
+def test_events_of_an_order_being_processed_are_not_handed_out(store: InboxStore) -> None:
     store.add(new_event(1, order="A"), now=100.0)
     store.add(new_event(2, order="A", event="PROCESSING"), now=100.0)
     store.add(new_event(3, order="B"), now=100.0)
@@ -107,7 +120,7 @@ def test_events_of_an_order_being_processed_are_not_handed_out(store: SqliteStor
     assert third is not None and third.event_id == new_event(2).event_id
 
 
-def test_forwarded_row_and_done_state_commit_together(store: SqliteStore) -> None:
+def test_forwarded_row_and_done_state_commit_together(store: InboxStore) -> None:
     store.add(new_event(1), now=100.0)
     claimed = store.claim(100.0, LEASE, "t1")
     assert store.is_forwarded("order-1") is False
@@ -117,8 +130,9 @@ def test_forwarded_row_and_done_state_commit_together(store: SqliteStore) -> Non
     assert (row["state"], row["reason"]) == ("done", "forwarded:created")
 
 
-def test_forwarded_is_rolled_back_when_the_event_update_fails(store: SqliteStore) -> None:
+def test_forwarded_is_rolled_back_when_the_event_update_fails(sqlite_store: SqliteStore) -> None:
     """Same transaction: if marking the event fails, no forwarded row is left behind."""
+    store = sqlite_store
     store.add(new_event(1), now=100.0)
     claimed = store.claim(100.0, LEASE, "t1")
     with sqlite3.connect(store.path) as conn:
@@ -133,7 +147,7 @@ def test_forwarded_is_rolled_back_when_the_event_update_fails(store: SqliteStore
     assert state(store, claimed.event_id) == "processing"
 
 
-def test_second_forward_of_the_same_order_keeps_the_first_row(store: SqliteStore) -> None:
+def test_second_forward_of_the_same_order_keeps_the_first_row(store: InboxStore) -> None:
     store.add(new_event(1), now=100.0)
     store.add(new_event(2, event="DELIVERED"), now=100.0)
     first = store.claim(100.0, LEASE, "t1")
@@ -143,7 +157,9 @@ def test_second_forward_of_the_same_order_keeps_the_first_row(store: SqliteStore
     assert store.stats(102.0)["forwarded"] == 1
 
 
-def test_recover_resets_processing_to_received(store: SqliteStore) -> None:
+def test_recover_resets_processing_to_received(sqlite_store: SqliteStore) -> None:
+    """One process per SQLite file: whatever is processing at start-up belongs to a dead run."""
+    store = sqlite_store
     store.add(new_event(1), now=100.0)
     store.claim(100.0, LEASE, "t1")
     assert store.recover(now=105.0) == 1
@@ -151,7 +167,7 @@ def test_recover_resets_processing_to_received(store: SqliteStore) -> None:
     assert again is not None and again.attempt == 2
 
 
-def test_dead_letters_list_and_requeue(store: SqliteStore) -> None:
+def test_dead_letters_list_and_requeue(store: InboxStore) -> None:
     store.add(new_event(1), now=100.0)
     claimed = store.claim(100.0, LEASE, "t1")
     store.mark_dead(claimed, "poplar rejected (400): ValidationError: bad", 101.0)
@@ -165,7 +181,7 @@ def test_dead_letters_list_and_requeue(store: SqliteStore) -> None:
     assert store.claim(102.0, LEASE, "t2").attempt == 1  # fresh attempts
 
 
-def test_stats(store: SqliteStore) -> None:
+def test_stats(store: InboxStore) -> None:
     for n, order in enumerate(["a", "b", "c", "d"], start=1):
         store.add(new_event(n, order=order), now=100.0 + n)
     a = store.claim(110.0, LEASE, "t")
@@ -184,7 +200,7 @@ def test_stats(store: SqliteStore) -> None:
     assert stats["oldest_pending_age_seconds"] == 16.0
 
 
-def test_concurrent_claims_never_hand_out_an_event_twice(store: SqliteStore) -> None:
+def test_concurrent_claims_never_hand_out_an_event_twice(store: InboxStore) -> None:
     for n in range(200):
         store.add(new_event(n, order=f"order-{n}"), now=100.0)
     seen: list[str] = []
@@ -216,7 +232,9 @@ def test_events_survive_reopening(tmp_path: Path) -> None:
         second.close()
 
 
-def test_connections_of_finished_threads_are_closed(store: SqliteStore) -> None:
+def test_connections_of_finished_threads_are_closed(sqlite_store: SqliteStore) -> None:
+    store = sqlite_store
+
     def touch() -> None:
         store.stats(0.0)
 
