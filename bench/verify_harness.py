@@ -1,8 +1,10 @@
 """Wall time of a full ``mockkit verify`` against the reference harness (target: <= 60 s).
 
-Runs the CLI as CI would (a subprocess, the harness started through ``--exec``), ``--runs``
-times (default 1), and writes ``bench/results/verify_harness.json`` with the wall time, the
-report's own duration and each scenario's duration.
+The speed target of the verify runner lives here, not in the test suite (a timed test fails
+on a loaded CI machine and proves nothing about the code). Runs the CLI as CI would (a
+subprocess, the harness started through ``--exec``), ``--runs`` times (default 1), and writes
+``bench/results/verify_harness.json`` with the wall time, the report's own duration, each
+scenario's duration and whether both stayed within the target; exits 1 when one did not.
 Run: ``.venv/bin/python bench/verify_harness.py``.
 """
 
@@ -59,11 +61,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=1)
     runs = [one_run() for _ in range(parser.parse_args(argv or []).runs)]
     worst = max(r["wall_s"] for r in runs)
+    worst_report = max(r["report_duration_s"] for r in runs)
     result = {
         "benchmark": "verify_harness",
         "target_s": TARGET_S,
         "worst_wall_s": worst,
-        "within_target": worst <= TARGET_S,
+        "worst_report_duration_s": worst_report,
+        "within_target": max(worst, worst_report) <= TARGET_S,
         "runs": runs,
         "machine": {
             "python": platform.python_version(),
@@ -74,6 +78,8 @@ def main(argv: list[str] | None = None) -> None:
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "runs"}, indent=2))
+    if not result["within_target"]:
+        raise SystemExit(f"verify took {worst} s (report: {worst_report} s), target {TARGET_S} s")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-"""The reference harness passes every MUST and SHOULD scenario (one full run, shared)."""
+"""The reference harness passes every MUST and SHOULD scenario (one full run, shared).
+
+How long the run takes is a speed target, measured by ``bench/verify_harness.py``."""
 
 from __future__ import annotations
 
@@ -23,11 +25,6 @@ def test_the_harness_passes_every_scenario(harness_run) -> None:
     assert run.code == 0, run.stdout[-4000:]
     statuses = {s["id"]: s["status"] for s in run.report["scenarios"]}
     assert statuses == {s.id: "passed" for s in SCENARIOS}, run.stdout[-4000:]
-
-
-def test_the_full_run_stays_within_a_minute(harness_run) -> None:
-    run, _ = harness_run
-    assert run.report["summary"]["duration_s"] <= 60
 
 
 def test_json_report_has_the_documented_shape(harness_run) -> None:

@@ -1,50 +1,81 @@
-"""A burst of 500 eligible orders: 500 Poplar orders, none twice."""
+"""A burst of 500 approved, consented orders made through the SoPost mock's control API, with
+duplicated webhooks and Poplar hiccups on the way: the harness forwards exactly 500 orders to
+the Poplar mock, none twice."""
 
 from __future__ import annotations
 
-import json
-import random
+import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 
-from tests.integration.harness.harness_testkit import (
-    Failure,
-    make_event,
-    make_order,
-    rate_limited,
-    signed_headers,
-)
+from contracts.client import SoPostControl
+from tests.integration.harness.rig import FILTERING, Rig
 from tests.support import wait_until
+
+ORDERS = 500
+
+
+def create_orders(rig: Rig, count: int) -> set[str]:
+    """``count`` orders from 8 threads at once, each with its own control client."""
+    local = threading.local()
+    clients: list[SoPostControl] = []
+
+    def create(_: int) -> str:
+        if not hasattr(local, "sopost"):
+            local.sopost = SoPostControl(rig.sopost.url)
+            clients.append(local.sopost)
+        return local.sopost.create_order(outcome="APPROVED")["id"]
+
+    with ThreadPoolExecutor(8) as pool:
+        ids = set(pool.map(create, range(count)))
+    for client in clients:
+        client.close()
+    return ids
 
 
 @pytest.mark.slow
-def test_500_orders_in_a_burst_are_forwarded_exactly_once(start_harness, sopost_fake, poplar_fake):
-    fake_sopost, _ = sopost_fake
-    fake_poplar, _ = poplar_fake
-    harness = start_harness(workers=4)
-    orders = [fake_sopost.add(make_order()) for _ in range(500)]
-    events = [make_event(order) for order in orders]
-    # A few duplicates and a couple of vendor hiccups along the way.
-    events += random.Random(1).sample(events, 25)
-    fake_poplar.failures.extend([rate_limited(0.3), Failure(500)])
+def test_500_orders_in_a_burst_reach_poplar_exactly_once(rig: Rig) -> None:
+    ids = create_orders(rig, ORDERS)
+    assert len(ids) == ORDERS
+    # Every PENDING webhook skipped, then one clock step approves all 500 at once.
+    wait_until(
+        lambda: rig.status()["skipped_by_reason"].get("pending") == ORDERS,
+        timeout=20,
+        message="500 PENDING webhooks skipped",
+    )
+    # A few APPROVED webhooks twice, and a 429 and a 500 from Poplar along the way.
+    rig.sopost.add_fault(scope="delivery", event="APPROVED", duplicate=1, probability=0.05)
+    rig.limit_poplar(times=1)
+    rig.poplar.add_fault(method="POST", path="/v1/order", status=500, times=1)
+    assert rig.advance(FILTERING)["ran"] == ORDERS
+    wait_until(
+        lambda: rig.status()["forwarded"] == ORDERS, timeout=30, message="500 orders forwarded"
+    )
 
-    def deliver(event):
-        body = json.dumps(event).encode()
-        with requests.post(
-            f"{harness.url}/webhooks/sopost", data=body, headers=signed_headers(body)
-        ) as response:
-            return response.status_code
-
-    with ThreadPoolExecutor(8) as pool:
-        statuses = list(pool.map(deliver, events))
-    assert statuses == [202] * len(events)
-
-    wait_until(lambda: harness.status()["forwarded"] == 500, timeout=60, message="500 forwarded")
-    wait_until(lambda: harness.status()["inbox"]["received"] == 0, timeout=10)
-    assert len(fake_poplar.orders) == 500
-    assert max(fake_poplar.created.values()) == 1
-    conflicts = [r for r in fake_poplar.requests if r[1] == 409]
-    assert conflicts == []
-    assert harness.status()["dead_letters"] == 0
+    deliveries = wait_until(
+        lambda: (
+            (found := rig.sopost.deliveries())
+            and all(d["status"] == "succeeded" for d in found)
+            and found
+        ),
+        message="every webhook delivered",
+    )
+    approved = [d for d in deliveries if d["event"] == "APPROVED"]
+    assert len(approved) > ORDERS  # some were duplicated
+    status = rig.status()
+    assert status["inbox"] == {
+        "received": 0,
+        "processing": 0,
+        "done": ORDERS,
+        "skipped": ORDERS,
+        "dead": 0,
+    }
+    assert status["skipped_by_reason"] == {"pending": ORDERS}
+    assert set(rig.stored()) == ids
+    submits = rig.submits()
+    created = Counter(s["body"]["order_id"] for s in submits if s["status"] == 200)
+    assert set(created) == ids
+    assert max(created.values()) == 1
+    assert Counter(s["status"] for s in submits if s["status"] != 200) == {429: 1, 500: 1}

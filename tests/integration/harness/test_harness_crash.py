@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
 import random
+import secrets
 import signal
 import subprocess
 import sys
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
 import requests
 
+from contracts.servers import integration_env
 from mocks.core.server import free_port
-from tests.integration.harness.harness_testkit import (
-    POPLAR_TOKEN,
-    SOPOST_PASSWORD,
-    SOPOST_USER,
-    WEBHOOK_SECRET,
-    make_event,
-    make_order,
-    signed_headers,
-)
+from tests.integration.harness.rig import FILTERING, Vendors, event_for, signed_headers, vendors
 from tests.support import wait_until
 
 ORDERS = 300
@@ -67,35 +63,54 @@ class HarnessProcess:
         self.proc = None
 
 
-def conflicts_seen(fake_poplar) -> int:
-    return sum(1 for _, code, _ in fake_poplar.requests if code == 409)
+def accepted(mocks: Vendors) -> Counter[str]:
+    """How many submits of each order Poplar accepted (stored)."""
+    return Counter(s["body"]["order_id"] for s in mocks.submits() if s["status"] == 200)
+
+
+def new_submits(mocks: Vendors, since_id: int, at_least: int) -> bool:
+    """Poplar received ``at_least`` submits after journal entry ``since_id``."""
+    found = mocks.poplar.requests(
+        method="POST", path="/v1/order", since_id=since_id, limit=at_least
+    )
+    return len(found) >= at_least
+
+
+def last_submit(mocks: Vendors) -> int:
+    found = mocks.poplar.requests(method="POST", path="/v1/order", limit=1)
+    return found[0]["id"] if found else 0
+
+
+def conflicts_seen(mocks: Vendors) -> int:
+    return sum(1 for s in mocks.submits() if s["status"] == 409)
 
 
 @pytest.mark.slow
-def test_sigkill_during_a_burst_loses_and_duplicates_nothing(sopost_fake, poplar_fake, tmp_path):
-    fake_sopost, sopost_server = sopost_fake
-    fake_poplar, poplar_server = poplar_fake
-    fake_poplar.latency = 0.005
+def test_sigkill_during_a_burst_loses_and_duplicates_nothing(harness_db: str, tmp_path: Path):
+    with vendors() as mocks:
+        burst(mocks, harness_db, tmp_path)
+
+
+def burst(mocks: Vendors, harness_db: str, tmp_path: Path) -> None:
     rng = random.Random(9)
-    # Every fourth order has no consent: it must be skipped, crashes or not.
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+    # Every fourth order has no consent: it must be skipped, crashes or not. Nothing is
+    # subscribed: the test delivers the webhooks itself, resending like SoPost until a 202.
     orders = [
-        fake_sopost.add(make_order("APPROVED", **({"consents": []} if n % 4 == 0 else {})))
+        mocks.sopost.create_order(outcome="APPROVED", **({"consents": []} if n % 4 == 0 else {}))
         for n in range(ORDERS)
     ]
+    mocks.sopost.advance_clock(FILTERING)  # every order APPROVED
     eligible = {order["id"] for order in orders if order["consents"]}
-    events = [make_event(order) for order in orders]
+    events = [event_for(order) for order in orders]
     events += rng.sample(events, 20)  # SoPost's duplicates
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HARNESS_", "SOPOST_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HARNESS_", "SOPOST_"))}
+    env = integration_env(
+        mocks.sopost.url, mocks.poplar.url, free_port(), *mocks.auth, secret, base=clean
+    )
     env.update(
-        SOPOST_API_URL=f"{sopost_server.url}/v1",
-        SOPOST_API_USER=SOPOST_USER,
-        SOPOST_API_PASSWORD=SOPOST_PASSWORD,
-        SOPOST_WEBHOOK_SECRET=WEBHOOK_SECRET,
-        POPLAR_API_URL=f"{poplar_server.url}/v1",
-        POPLAR_API_TOKEN=POPLAR_TOKEN,
-        HARNESS_DB=str(tmp_path / "crash.db"),
-        PORT=str(free_port()),
+        HARNESS_DB=harness_db,
         HARNESS_WORKERS=str(WORKERS),
         HARNESS_BACKOFF_BASE="0.01",
         HARNESS_BACKOFF_CAP="0.05",
@@ -115,7 +130,7 @@ def test_sigkill_during_a_burst_loses_and_duplicates_nothing(sopost_fake, poplar
                         response = session.post(
                             f"{harness.url}/webhooks/sopost",
                             data=body,
-                            headers=signed_headers(body),
+                            headers=signed_headers(body, secret),
                             timeout=2,
                         )
                         if response.status_code == 202:
@@ -133,15 +148,20 @@ def test_sigkill_during_a_burst_loses_and_duplicates_nothing(sopost_fake, poplar
         sender.start()
         for _ in range(KILLS):
             # Let some work happen (webhooks and forwards in flight), then pull the plug.
-            seen = len(fake_poplar.requests)
-            wait_until(lambda s=seen: len(fake_poplar.requests) >= s + 5, timeout=15)
+            mark = last_submit(mocks)
+            wait_until(lambda m=mark: new_submits(mocks, m, 5), timeout=15, interval=0.02)
             threading.Event().wait(rng.uniform(0.0, 0.2))
-            kills.append((len(acked), len(fake_poplar.orders)))
+            kills.append((len(acked), len(mocks.stored())))
             harness.kill()
             harness.start()
         sender.join(30)
         assert sender_done.is_set()
-        wait_until(lambda: eligible <= set(fake_poplar.orders), timeout=30, message="all forwarded")
+        wait_until(
+            lambda: eligible <= set(mocks.stored()),
+            timeout=30,
+            interval=0.1,
+            message="all forwarded",
+        )
         status = wait_until(
             lambda: (
                 (s := requests.get(f"{harness.url}/status", timeout=2).json())["inbox"]["received"]
@@ -158,12 +178,12 @@ def test_sigkill_during_a_burst_loses_and_duplicates_nothing(sopost_fake, poplar
     finally:
         harness.kill(signal.SIGTERM)
 
-    print(f"kills at (acked, forwarded): {kills}; 409s: {conflicts_seen(fake_poplar)}")
+    print(f"kills at (acked, forwarded): {kills}; 409s: {conflicts_seen(mocks)}")
     assert len(acked) == ORDERS
-    assert set(fake_poplar.orders) == eligible
-    assert max(fake_poplar.created.values()) == 1
+    assert set(mocks.stored()) == eligible
+    assert accepted(mocks) == Counter(eligible)
     # Each crash can leave at most one in-flight submit per worker to be recognised by 409.
-    assert conflicts_seen(fake_poplar) <= KILLS * WORKERS
+    assert conflicts_seen(mocks) <= KILLS * WORKERS
     assert status["forwarded"] == len(eligible)
     assert status["dead_letters"] == 0
     assert status["inbox"]["done"] + status["inbox"]["skipped"] == ORDERS

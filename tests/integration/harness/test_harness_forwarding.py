@@ -1,138 +1,253 @@
-"""Forwarding decisions end to end: webhook -> inbox -> SoPost -> policy -> Poplar."""
+"""The harness against the real SoPost and Poplar mocks: what gets forwarded, what is skipped,
+and exactly-once under duplicated, reordered, late and redelivered webhooks.
+
+Every order is created through SoPost's control API; its webhooks come from the SoPost mock's
+dispatcher (signed with the subscription's secret); the harness reads the order from the SoPost
+mock and submits to the Poplar mock, whose store and journal are the oracle.
+"""
 
 from __future__ import annotations
 
-import random
+import hashlib
 from datetime import UTC, datetime
 
 import pytest
 
-from tests.integration.harness.harness_testkit import (
-    SOPOST_CONSENT,
-    make_event,
-    make_order,
-)
+from tests.integration.harness.rig import FILTERING, STAGE, Rig
 from tests.support import wait_until
-from tests.unit.harness import harness_samples as samples
 
 
-def settled(harness) -> bool:
-    inbox = harness.status()["inbox"]
-    return inbox["received"] == 0 and inbox["processing"] == 0
+def outcomes(rows: list[dict]) -> list[tuple[str, str, str]]:
+    return [(row["event"], row["state"], row["reason"]) for row in rows]
 
 
-def test_approved_order_with_consent_is_forwarded_once_with_mapped_fields(
-    start_harness, sopost_fake, poplar_fake
-) -> None:
-    fake_sopost, _ = sopost_fake
-    fake_poplar, _ = poplar_fake
-    harness = start_harness()
-    order = fake_sopost.add(make_order("APPROVED"))
-    event = make_event(order)
+def test_approved_order_with_consent_is_forwarded_once_with_the_mapped_fields(rig: Rig) -> None:
+    partitions = rig.stock_partitions()[:2]
+    question = {
+        "question_text": "What is your biggest skincare concern?",
+        "question_id": "skincare-concern-101",
+        "answer": [
+            {"answer_text": "Signs of ageing", "answer_id": "ageing-423"},
+            {"answer_text": "Sun damage", "answer_id": "sun-033"},
+        ],
+    }
+    order = rig.sopost.create_order(
+        outcome="APPROVED",
+        email="Ada.Lovelace@Example.COM",
+        full_name="Ada Lovelace",
+        address={
+            "line_1": "12 Analytical Row",
+            "line_2": "Flat 3",
+            "town": "Bath",
+            "territory": "GBR",
+            "postcode": "BA1 1AA",
+        },
+        line_items=[{"stock_partition_id": p} for p in partitions],
+        custom_questions=[question],
+    )
 
-    response = harness.send(event)
-    assert response.status_code == 202
-    assert response.json() == {"event_id": event["event_id"], "duplicate": False}
+    rows = rig.wait_settled(order["id"], 1)
+    assert outcomes(rows) == [("PENDING", "skipped", "pending")]
+    assert rig.submits() == []
 
-    body = wait_until(lambda: fake_poplar.orders.get(order["id"]), message="the Poplar order")
-    assert body == {
-        **samples.GUIDE_POPLAR_BODY,
+    rig.advance(FILTERING)
+    rows = rig.wait_settled(order["id"], 2)
+    assert outcomes(rows) == [
+        ("PENDING", "skipped", "pending"),
+        ("APPROVED", "done", "forwarded:created"),
+    ]
+
+    submits = rig.submits()
+    assert [(s["status"], s["verdict"]) for s in submits] == [(200, "valid")]
+    received = datetime.fromtimestamp(rows[1]["received_at"], UTC)
+    assert submits[0]["body"] == {
         "order_id": order["id"],
-        "order_date": datetime.now(UTC).date().isoformat(),
+        "order_date": received.strftime("%Y-%m-%d"),
+        "total": 0,
+        "customer_email_sha256": hashlib.sha256(b"ada.lovelace@example.com").hexdigest(),
         "customer_id": order["identity"],
+        "shipping_address": {
+            "name": "Ada Lovelace",
+            "address_1": "12 Analytical Row",
+            "address_2": "Flat 3",
+            "city": "Bath",
+            "postal_code": "BA1 1AA",
+            "country": "GBR",
+        },
+        "order_items": [{"identifier": p, "quantity": 1, "total": 0} for p in partitions],
         "metadata": {
-            **samples.GUIDE_POPLAR_BODY["metadata"],
             "short_id": order["short_id"],
             "activity_id": order["activity_id"],
+            "skincare-concern-101": "Signs of ageing; Sun damage",
         },
     }
-    wait_until(lambda: harness.event(event["event_id"])["state"] == "done")
-    assert harness.event(event["event_id"])["reason"] == "forwarded:created"
-    status = harness.status()
-    assert status["forwarded"] == 1 and status["inbox"]["done"] == 1
-    assert fake_poplar.created[order["id"]] == 1
-    assert len(fake_poplar.requests) == 1
+
+    [stored] = rig.poplar.orders()
+    assert stored["order_id"] == order["id"]
+    assert stored["customer"]["email_sha256"] == submits[0]["body"]["customer_email_sha256"]
+    assert stored["shipping_address"]["postal_code"] == "BA1 1AA"
+    assert stored["shipping_address"]["address_1"] == "12 Analytical Row"
+    assert [item["identifier"] for item in stored["order_items"]] == partitions
+    assert stored["metadata"]["short_id"] == order["short_id"]
+    assert stored["metadata"]["activity_id"] == order["activity_id"]
+
+    status = rig.status()
+    assert status["forwarded"] == 1
+    assert status["skipped_by_reason"] == {"pending": 1}
+    assert status["dead_letters"] == 0
 
 
 @pytest.mark.parametrize(
-    ("status", "consents", "reason"),
+    ("overrides", "decided", "reason"),
     [
-        ("APPROVED", [], "no_consent"),
-        ("APPROVED", [{**SOPOST_CONSENT, "data_handler": "Boots"}], "consent_not_accepted"),
-        ("APPROVED", [{**SOPOST_CONSENT, "status": "REJECTED"}], "consent_not_accepted"),
-        ("REJECTED", [SOPOST_CONSENT], "rejected"),
-        ("PENDING", [SOPOST_CONSENT], "pending"),
+        ({"outcome": "APPROVED", "consents": []}, "APPROVED", "no_consent"),
+        (
+            {"outcome": "APPROVED", "consents": [{"data_handler": "Harbour & Finch"}]},
+            "APPROVED",
+            "consent_not_accepted",
+        ),
+        (
+            {"outcome": "APPROVED", "consents": [{"data_handler": "SoPost", "status": "REJECTED"}]},
+            "APPROVED",
+            "consent_not_accepted",
+        ),
+        ({"outcome": "REJECTED"}, "REJECTED", "rejected"),
     ],
+    ids=["no-consent", "retailer-only-consent", "consent-refused", "rejected"],
 )
-def test_ineligible_orders_are_skipped_with_the_reason(
-    start_harness, sopost_fake, poplar_fake, status, consents, reason
+def test_ineligible_order_is_skipped_with_its_reason(
+    rig: Rig, overrides: dict, decided: str, reason: str
 ) -> None:
-    fake_sopost, _ = sopost_fake
-    fake_poplar, _ = poplar_fake
-    harness = start_harness()
-    order = fake_sopost.add(make_order(status, consents=consents))
-    event = make_event(order)
-    assert harness.send(event).status_code == 202
+    order = rig.sopost.create_order(**overrides)
+    rig.wait_settled(order["id"], 1)
+    rig.advance(FILTERING)
+    rows = rig.wait_settled(order["id"], 2)
 
-    wait_until(lambda: harness.event(event["event_id"])["state"] == "skipped")
-    assert harness.event(event["event_id"])["reason"] == reason
-    assert harness.status()["skipped_by_reason"] == {reason: 1}
-    assert fake_poplar.requests == []
-
-
-def test_pending_then_approved_forwards_once_on_the_later_event(
-    start_harness, sopost_fake, poplar_fake
-) -> None:
-    fake_sopost, _ = sopost_fake
-    fake_poplar, _ = poplar_fake
-    harness = start_harness()
-    order = fake_sopost.add(make_order("PENDING"))
-    pending = make_event(order, "PENDING")
-    harness.send(pending)
-    wait_until(lambda: harness.event(pending["event_id"])["state"] == "skipped")
-
-    fake_sopost.set_status(order["id"], "APPROVED")
-    approved = make_event(order, "APPROVED")
-    harness.send(approved)
-    wait_until(lambda: fake_poplar.created[order["id"]] == 1)
-    wait_until(lambda: settled(harness))
-    assert harness.status()["forwarded"] == 1
+    assert outcomes(rows) == [("PENDING", "skipped", "pending"), (decided, "skipped", reason)]
+    status = rig.status()
+    assert status["skipped_by_reason"] == {"pending": 1, reason: 1}
+    assert status["forwarded"] == 0
+    assert status["dead_letters"] == 0
+    assert rig.submits() == []
+    assert rig.poplar.orders() == []
 
 
-def test_duplicated_and_reordered_deliveries_forward_one_order(
-    start_harness, sopost_fake, poplar_fake
-) -> None:
-    fake_sopost, _ = sopost_fake
-    fake_poplar, _ = poplar_fake
-    harness = start_harness(workers=4)
-    orders = [fake_sopost.add(make_order("DISPATCHED")) for _ in range(5)]
-    deliveries = []
-    for order in orders:
-        events = [make_event(order, s) for s in ("PENDING", "APPROVED", "PROCESSING")]
-        deliveries += events + events  # every event delivered twice
-    random.Random(4).shuffle(deliveries)
+def test_order_still_pending_is_skipped_and_never_forwarded(rig: Rig) -> None:
+    order = rig.sopost.create_order(outcome="PENDING")
+    rig.wait_settled(order["id"], 1)
+    # Well past every lifecycle delay: SoPost never decides, so no further event comes.
+    clock = rig.advance(FILTERING + 3 * STAGE + 5)
+    assert clock["ran"] == 0
 
-    answers = [harness.send(event).json()["duplicate"] for event in deliveries]
-    assert answers.count(True) == 15 and answers.count(False) == 15
-
-    wait_until(lambda: settled(harness), message="inbox drained")
-    for order in orders:
-        assert fake_poplar.created[order["id"]] == 1
-    posted = [order_id for order_id, _, _ in fake_poplar.requests]
-    assert sorted(posted) == sorted(o["id"] for o in orders)  # not even a 409 retry
-    status = harness.status()
-    assert status["forwarded"] == 5
-    assert status["inbox"]["done"] == 15  # 5 forwarded + 10 "already forwarded"
+    rows = rig.wait_settled(order["id"], 1)
+    assert outcomes(rows) == [("PENDING", "skipped", "pending")]
+    assert len(rig.sopost.deliveries(order["id"])) == 1
+    status = rig.status()
+    assert status["skipped_by_reason"] == {"pending": 1}
+    assert status["forwarded"] == 0
+    assert rig.submits() == []
+    assert rig.poplar.orders() == []
 
 
-def test_hand_built_config_values_are_case_insensitive(start_harness, sopost_fake, poplar_fake):
-    """``mockkit serve`` builds HarnessConfig directly, possibly with {"SoPost"}."""
-    fake_sopost, _ = sopost_fake
-    fake_poplar, _ = poplar_fake
-    harness = start_harness(
-        data_handlers=frozenset({"SoPost"}),
-        consent_ids=frozenset({SOPOST_CONSENT["consent_id"].upper()}),
+def test_duplicated_deliveries_and_later_stages_forward_once(rig: Rig) -> None:
+    rig.sopost.add_fault(scope="delivery", event="APPROVED", duplicate=2)
+    order = rig.sopost.create_order(outcome="APPROVED")
+    rig.wait_settled(order["id"], 1)
+    rig.advance(FILTERING)
+    rig.wait_settled(order["id"], 2)
+    for _ in range(3):  # PROCESSING, DISPATCHED, DELIVERED
+        rig.advance(STAGE)
+    rows = rig.wait_settled(order["id"], 5)
+
+    approved = [d for d in rig.sopost.deliveries(order["id"]) if d["event"] == "APPROVED"]
+    assert len(approved) == 3
+    assert len({d["event_id"] for d in approved}) == 1
+    assert [a["status"] for d in approved for a in d["attempts"]] == [202, 202, 202]
+    assert sorted(outcomes(rows)) == sorted(
+        [
+            ("PENDING", "skipped", "pending"),
+            ("APPROVED", "done", "forwarded:created"),
+            ("PROCESSING", "done", "already_forwarded"),
+            ("DISPATCHED", "done", "already_forwarded"),
+            ("DELIVERED", "done", "already_forwarded"),
+        ]
     )
-    order = fake_sopost.add(make_order())
-    harness.send(make_event(order))
-    wait_until(lambda: fake_poplar.created[order["id"]] == 1)
+    assert [s["status"] for s in rig.submits(order["id"])] == [200]
+    assert rig.stored() == [order["id"]]
+    assert rig.status()["forwarded"] == 1
+
+
+def test_reordered_pending_webhook_after_approval_forwards_once(rig: Rig) -> None:
+    # SoPost holds the PENDING delivery back until the next delivery to the harness went out.
+    rig.sopost.add_fault(scope="delivery", event="PENDING", reorder=True)
+    order = rig.sopost.create_order(outcome="APPROVED")
+    assert [d["status"] for d in rig.sopost.deliveries(order["id"])] == ["pending"]
+    rig.advance(FILTERING)
+    rows = rig.wait_settled(order["id"], 2)
+
+    assert outcomes(rows) == [
+        ("APPROVED", "done", "forwarded:created"),
+        ("PENDING", "done", "already_forwarded"),
+    ]
+    assert [s["status"] for s in rig.submits(order["id"])] == [200]
+    assert rig.stored() == [order["id"]]
+
+
+def test_late_pending_webhook_after_delivery_forwards_once(rig: Rig) -> None:
+    # The PENDING webhook is delayed by 5 s of mock time: it lands after DELIVERED.
+    rig.sopost.add_fault(scope="delivery", event="PENDING", delay_ms=5000)
+    order = rig.sopost.create_order(outcome="APPROVED")
+    rig.advance(FILTERING)
+    for _ in range(3):
+        rig.advance(STAGE)
+    wait_until(
+        lambda: [r["state"] for r in rig.events(order["id"])] == ["done"] * 4,
+        message="APPROVED..DELIVERED processed",
+    )
+    assert rig.submits(order["id"])[0]["status"] == 200
+
+    rig.advance(5)
+    rows = rig.wait_settled(order["id"], 5)
+    assert outcomes(rows)[-1] == ("PENDING", "done", "already_forwarded")
+    assert [s["status"] for s in rig.submits(order["id"])] == [200]
+    assert rig.stored() == [order["id"]]
+    assert rig.status()["skipped_by_reason"] == {}
+
+
+def test_redelivered_pending_webhook_after_delivery_is_a_no_op(rig: Rig) -> None:
+    order = rig.sopost.create_order(outcome="APPROVED")
+    rig.wait_settled(order["id"], 1)
+    rig.advance(FILTERING)
+    for _ in range(3):
+        rig.advance(STAGE)
+    before = rig.wait_settled(order["id"], 5)
+    status_before = rig.status()
+
+    pending = next(d for d in rig.sopost.deliveries(order["id"]) if d["event"] == "PENDING")
+    again = rig.sopost.redeliver(pending["id"])
+    assert again["event_id"] == pending["event_id"]
+    rows = rig.wait_settled(order["id"], 5)
+
+    redelivered = next(d for d in rig.sopost.deliveries(order["id"]) if d["id"] == again["id"])
+    assert [a["status"] for a in redelivered["attempts"]] == [202]
+    assert rows == before  # same event_id: stored once, not processed again
+    assert rig.status() == status_before
+    assert [s["status"] for s in rig.submits(order["id"])] == [200]
+    assert rig.stored() == [order["id"]]
+
+
+def test_hand_built_config_values_are_case_insensitive(start_rig) -> None:
+    """``mockkit serve`` builds HarnessConfig directly, possibly with {"SoPost"} and an
+    upper-case consent id: they still match SoPost's values."""
+    consent_id = "5a4bd7e2-93b1-4c0e-9d6f-2a7c1e8b3f40"
+    rig = start_rig(
+        data_handlers=frozenset({"SoPost"}), consent_ids=frozenset({consent_id.upper()})
+    )
+    order = rig.sopost.create_order(
+        outcome="APPROVED", consents=[{"consent_id": consent_id, "data_handler": "SoPost"}]
+    )
+    rig.wait_settled(order["id"], 1)
+    rig.advance(FILTERING)
+    rows = rig.wait_settled(order["id"], 2)
+    assert outcomes(rows)[1] == ("APPROVED", "done", "forwarded:created")
+    assert rig.stored() == [order["id"]]

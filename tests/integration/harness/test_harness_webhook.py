@@ -5,23 +5,25 @@ from __future__ import annotations
 import base64
 import json
 import time
+import uuid
 
 import pytest
 
-from tests.integration.harness.harness_testkit import make_event, make_order, signed_headers
+from tests.integration.harness.rig import Rig, event_for
 
 
 @pytest.fixture
-def harness(start_harness):
-    # Workers never find anything due, so these tests only see the receiver.
-    return start_harness(workers=1)
+def harness(start_rig) -> Rig:
+    # One worker: these tests look at the receiver, not at what workers make of the events.
+    return start_rig(workers=1)
 
 
-def post(harness, body: bytes, headers: dict[str, str]):
-    return harness.session.post(f"{harness.url}/webhooks/sopost", data=body, headers=headers)
+def an_event(status: str = "APPROVED") -> dict[str, str]:
+    """An event for an order SoPost does not know (the receiver never asks SoPost)."""
+    return event_for({"id": str(uuid.uuid4()), "activity_id": str(uuid.uuid4())}, status)
 
 
-def stored(harness) -> int:
+def stored(harness: Rig) -> int:
     return sum(harness.status()["inbox"].values())
 
 
@@ -36,31 +38,33 @@ def stored(harness) -> int:
         "garbage_signature",
     ],
 )
-def test_bad_signature_is_401_and_nothing_is_stored(harness, tamper: str) -> None:
-    body = json.dumps(make_event(make_order())).encode()
-    headers = signed_headers(body)
+def test_bad_signature_is_401_and_nothing_is_stored(harness: Rig, tamper: str) -> None:
+    body = json.dumps(an_event()).encode()
+    headers = harness.sign(body)
     if tamper == "wrong_secret":
         other = "whsec_" + base64.b64encode(b"someone-else-entirely-000000000").decode()
-        headers = signed_headers(body, secret=other)
+        headers = harness.sign(body, secret=other)
     elif tamper == "missing_headers":
         headers = {"content-type": "application/json"}
     elif tamper == "modified_body":
         body = body.replace(b"APPROVED", b"REJECTED")
     elif tamper == "stale_timestamp":
-        headers = signed_headers(body, at=time.time() - 6 * 60)
+        headers = harness.sign(body, at=time.time() - 6 * 60)
     elif tamper == "future_timestamp":
-        headers = signed_headers(body, at=time.time() + 6 * 60)
+        headers = harness.sign(body, at=time.time() + 6 * 60)
     elif tamper == "garbage_signature":
         headers["webhook-signature"] = "v1"
-    response = post(harness, body, headers)
+    response = harness.post_webhook(body, headers)
     assert response.status_code == 401
     assert response.json()["error"]["title"] == "InvalidSignature"
     assert stored(harness) == 0
 
 
-def test_timestamp_within_tolerance_is_accepted(harness) -> None:
-    body = json.dumps(make_event(make_order())).encode()
-    assert post(harness, body, signed_headers(body, at=time.time() - 4 * 60)).status_code == 202
+def test_timestamp_within_tolerance_is_accepted(harness: Rig) -> None:
+    body = json.dumps(an_event()).encode()
+    assert (
+        harness.post_webhook(body, harness.sign(body, at=time.time() - 4 * 60)).status_code == 202
+    )
 
 
 @pytest.mark.parametrize(
@@ -72,15 +76,14 @@ def test_timestamp_within_tolerance_is_accepted(harness) -> None:
         ({"order_id": "not-a-uuid"}, "order_id"),
     ],
 )
-def test_invalid_payload_is_400_naming_the_field(harness, change, field: str) -> None:
-    event = make_event(make_order())
+def test_invalid_payload_is_400_naming_the_field(harness: Rig, change, field: str) -> None:
+    event = an_event()
     for key, value in change.items():
         if value is None:
             del event[key]
         else:
             event[key] = value
-    body = json.dumps(event).encode()
-    response = post(harness, body, signed_headers(body))
+    response = harness.send(event)
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["title"] == "ValidationError"
@@ -88,13 +91,13 @@ def test_invalid_payload_is_400_naming_the_field(harness, change, field: str) ->
     assert stored(harness) == 0
 
 
-def test_non_json_body_is_400(harness) -> None:
+def test_non_json_body_is_400(harness: Rig) -> None:
     body = b"event=APPROVED"
-    assert post(harness, body, signed_headers(body)).status_code == 400
+    assert harness.post_webhook(body, harness.sign(body)).status_code == 400
 
 
-def test_duplicate_event_is_acknowledged_and_stored_once(harness) -> None:
-    event = make_event(make_order("PENDING"))
+def test_duplicate_event_is_acknowledged_and_stored_once(harness: Rig) -> None:
+    event = an_event("PENDING")
     first = harness.send(event)
     second = harness.send(event)
     assert (first.status_code, second.status_code) == (202, 202)
@@ -102,13 +105,13 @@ def test_duplicate_event_is_acknowledged_and_stored_once(harness) -> None:
     assert stored(harness) == 1
 
 
-def test_unsigned_webhooks_are_accepted_when_no_secret_is_set(start_harness) -> None:
-    harness = start_harness(sopost_webhook_secret=None)
-    assert harness.send(make_event(make_order()), sign=False).status_code == 202
+def test_unsigned_webhooks_are_accepted_when_no_secret_is_set(start_rig) -> None:
+    harness = start_rig(sopost_webhook_secret=None)
+    assert harness.send(an_event(), secret="").status_code == 202
 
 
-def test_health_and_status(harness) -> None:
-    health = harness.session.get(f"{harness.url}/health")
+def test_health_and_status(harness: Rig) -> None:
+    health = harness.http.get(f"{harness.url}/health")
     assert health.status_code == 200
     assert health.json() == {
         "status": "ok", "db": "ok", "database": "sqlite", "workers_alive": 1,
@@ -123,18 +126,18 @@ def test_health_and_status(harness) -> None:
     }  # fmt: skip
 
 
-def test_admin_token_protects_operator_endpoints_only(start_harness) -> None:
-    harness = start_harness(admin_token="s3cret")
-    assert harness.session.get(f"{harness.url}/status").status_code == 401
-    assert harness.session.get(f"{harness.url}/dead-letters").status_code == 401
+def test_admin_token_protects_operator_endpoints_only(start_rig) -> None:
+    harness = start_rig(admin_token="s3cret")
+    assert harness.http.get(f"{harness.url}/status").status_code == 401
+    assert harness.http.get(f"{harness.url}/dead-letters").status_code == 401
     auth = {"Authorization": "Bearer s3cret"}
-    assert harness.session.get(f"{harness.url}/status", headers=auth).status_code == 200
-    assert harness.session.get(f"{harness.url}/health").status_code == 200
-    assert harness.send(make_event(make_order("PENDING"))).status_code == 202
+    assert harness.http.get(f"{harness.url}/status", headers=auth).status_code == 200
+    assert harness.http.get(f"{harness.url}/health").status_code == 200
+    assert harness.send(an_event("PENDING")).status_code == 202
 
 
-def test_stop_is_clean_and_idempotent(start_harness) -> None:
-    harness = start_harness(workers=3)
+def test_stop_is_clean_and_idempotent(start_rig) -> None:
+    harness = start_rig(workers=3)
     assert harness.service.pool.alive() == 3
     harness.service.stop()
     assert harness.service.pool.alive() == 0
