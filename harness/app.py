@@ -6,14 +6,14 @@ keeps it in ``app.extensions["harness"]``; call ``.stop()`` on it to shut the wo
 
 from __future__ import annotations
 
-import hmac
 import os
-from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from harness.admin import is_admin, json_error, wants_html
 from harness.config import HarnessConfig
+from harness.dashboard import install_dashboard, refuse, status_page
 from harness.receiver import PayloadError, SignatureError
 from harness.service import HarnessService
 from harness.store import StoreUnavailable
@@ -30,20 +30,12 @@ def _service() -> HarnessService:
     return current_app.extensions["harness"]
 
 
-def _error(status: int, title: str, message: str, **extra: Any):
-    return jsonify({"error": {"title": title, "message": message, **extra}}), status
-
-
 @bp.before_request
 def _admin_auth():
     """Operator endpoints need ``HARNESS_ADMIN_TOKEN`` when one is configured."""
-    token = _service().config.admin_token
-    if token is None or request.endpoint in ("harness.webhook", "harness.health"):
+    if request.endpoint in ("harness.webhook", "harness.health"):
         return None
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), token.encode()):
-        return _error(401, "Unauthorized", "send 'Authorization: Bearer <HARNESS_ADMIN_TOKEN>'")
-    return None
+    return None if is_admin(_service().config.admin_token) else refuse()
 
 
 @bp.post("/webhooks/sopost")
@@ -53,9 +45,9 @@ def webhook():
     try:
         event = service.receiver.parse(body, request.headers)
     except SignatureError as exc:
-        return _error(401, "InvalidSignature", f"webhook signature rejected: {exc}")
+        return json_error(401, "InvalidSignature", f"webhook signature rejected: {exc}")
     except PayloadError as exc:
-        return _error(400, "ValidationError", "not a SoPost OrderEvent", details=exc.errors)
+        return json_error(400, "ValidationError", "not a SoPost OrderEvent", details=exc.errors)
     inserted = service.accept(event)
     # 202 either way: a duplicate was already accepted, SoPost must stop resending it.
     return jsonify({"event_id": event.event_id, "duplicate": not inserted}), 202
@@ -79,6 +71,9 @@ def health():
 
 @bp.get("/status")
 def status():
+    """JSON for programs; the HTML dashboard (harness.dashboard) for a browser."""
+    if wants_html():
+        return status_page()
     return jsonify(_service().status())
 
 
@@ -93,7 +88,7 @@ def dead_letters():
 def retry_dead_letter(event_id: str):
     service = _service()
     if not service.store.requeue(event_id, service.clock()):
-        return _error(404, "NotFound", f"no dead letter with event_id {event_id!r}")
+        return json_error(404, "NotFound", f"no dead letter with event_id {event_id!r}")
     service.pool.wake()
     return jsonify({"event_id": event_id, "state": "received"}), 202
 
@@ -101,7 +96,7 @@ def retry_dead_letter(event_id: str):
 def _http_error(error: HTTPException):
     """Unknown routes, wrong methods, oversized bodies: JSON like every other answer."""
     title = "".join(word.capitalize() for word in (error.name or "Error").split())
-    response = _error(error.code or 500, title, error.description or "request failed")
+    response = json_error(error.code or 500, title, error.description or "request failed")
     if error.code == 405 and getattr(error, "valid_methods", None):
         response[0].headers["Allow"] = ", ".join(error.valid_methods)
     return response
@@ -112,7 +107,7 @@ def _store_unavailable(error: StoreUnavailable):
 
     SoPost resends a webhook that did not get a 2xx, so a 503 here loses nothing.
     """
-    response = _error(503, "ServiceUnavailable", f"{error}; try again shortly")
+    response = json_error(503, "ServiceUnavailable", f"{error}; try again shortly")
     response[0].headers["Retry-After"] = "5"
     return response
 
@@ -126,6 +121,7 @@ def create_app(config: HarnessConfig | None = None) -> Flask:
     service = HarnessService(config)
     app.extensions["harness"] = service
     app.register_blueprint(bp)
+    install_dashboard(app)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(StoreUnavailable, _store_unavailable)
     service.start()

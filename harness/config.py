@@ -86,6 +86,8 @@ class HarnessConfig:
     poll_interval: float = 0.5
     http_timeout: float = 10.0
     admin_token: str | None = None
+    # Where the status page links for the flow view (mockkit serve sets it).
+    flow_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> HarnessConfig:
@@ -142,6 +144,7 @@ class HarnessConfig:
             poll_interval=number("HARNESS_POLL_INTERVAL", 0.5, float, 0.01),
             http_timeout=number("HARNESS_HTTP_TIMEOUT", 10.0, float, 0.1),
             admin_token=env.get("HARNESS_ADMIN_TOKEN", "").strip() or None,
+            flow_url=env.get("HARNESS_FLOW_URL", "").strip() or None,
         )
         if problems:
             raise ConfigError(problems)

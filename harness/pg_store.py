@@ -26,7 +26,7 @@ from psycopg.rows import dict_row
 from harness.config import redact_url
 from harness.pg_pool import Database
 from harness.pg_sql import CLAIM_DUE, CLAIM_EXPIRED, INSERT_EVENT, TAKE_CLAIM
-from harness.store import ClaimedEvent, DeadLetter, EventState, NewEvent
+from harness.store import ClaimedEvent, DeadLetter, EventRecord, EventState, NewEvent
 
 __all__ = ["PostgresStore"]
 
@@ -165,6 +165,17 @@ class PostgresStore:
         )
         rows = self.db.run(self.db.work, lambda c: c.execute(sql, (limit,)).fetchall())
         return [DeadLetter(*row) for row in rows]
+
+    def recent_events(self, limit: int = 100, order_id: str | None = None) -> list[EventRecord]:
+        sql = (
+            "SELECT event_id, event, order_id, state, reason, attempts, last_error,"
+            " received_at, updated_at FROM harness_events"
+            " WHERE (%(order_id)s::text IS NULL OR order_id = %(order_id)s)"
+            " ORDER BY updated_at DESC, received_at DESC LIMIT %(limit)s"
+        )
+        query = {"order_id": order_id, "limit": limit}
+        rows = self.db.run(self.db.work, lambda c: c.execute(sql, query).fetchall())
+        return [EventRecord(*row) for row in rows]
 
     def requeue(self, event_id: str, now: float) -> bool:
         sql = (

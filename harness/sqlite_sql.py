@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["DUE_RECEIVED", "EVENT_COLUMNS", "EXPIRED_LEASE", "INSERT_EVENT", "SCHEMA"]
+__all__ = [
+    "DUE_RECEIVED",
+    "EVENT_COLUMNS",
+    "EXPIRED_LEASE",
+    "INSERT_EVENT",
+    "RECENT_EVENTS",
+    "SCHEMA",
+]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -52,4 +59,11 @@ DUE_RECEIVED = (
 EXPIRED_LEASE = (
     f"SELECT {EVENT_COLUMNS} FROM events AS e WHERE e.state = 'processing'"
     f" AND e.lease_expires_at <= :now{_NOT_HELD} ORDER BY e.lease_expires_at LIMIT 1"
+)
+RECENT_COLUMNS = (
+    "event_id, event, order_id, state, reason, attempts, last_error, received_at, updated_at"
+)
+RECENT_EVENTS = (
+    f"SELECT {RECENT_COLUMNS} FROM events WHERE (:order_id IS NULL OR order_id = :order_id)"
+    " ORDER BY updated_at DESC, received_at DESC LIMIT :limit"
 )

@@ -27,9 +27,10 @@ from harness.sqlite_sql import (
     DUE_RECEIVED,
     EXPIRED_LEASE,
     INSERT_EVENT,
+    RECENT_EVENTS,
     SCHEMA,
 )
-from harness.store import ClaimedEvent, DeadLetter, EventState, NewEvent
+from harness.store import ClaimedEvent, DeadLetter, EventRecord, EventState, NewEvent
 
 __all__ = ["SqliteStore"]
 
@@ -226,6 +227,10 @@ class SqliteStore:
             (limit,),
         )
         return [DeadLetter(*row) for row in rows]
+
+    def recent_events(self, limit: int = 100, order_id: str | None = None) -> list[EventRecord]:
+        rows = self._conn().execute(RECENT_EVENTS, {"limit": limit, "order_id": order_id})
+        return [EventRecord(*row) for row in rows]
 
     def requeue(self, event_id: str, now: float) -> bool:
         with self._write() as conn:

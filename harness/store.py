@@ -23,6 +23,7 @@ from typing import Any, Protocol
 __all__ = [
     "ClaimedEvent",
     "DeadLetter",
+    "EventRecord",
     "EventState",
     "InboxStore",
     "NewEvent",
@@ -88,6 +89,24 @@ class DeadLetter:
         }
 
 
+@dataclass(frozen=True)
+class EventRecord:
+    """An event as the status page and the flow view show it: where it is and why."""
+
+    event_id: str
+    event: str
+    order_id: str
+    state: str
+    reason: str | None
+    attempts: int
+    last_error: str | None
+    received_at: float
+    updated_at: float
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
 class InboxStore(Protocol):
     """What the receiver and the workers need from storage. All times are epoch seconds."""
 
@@ -127,6 +146,9 @@ class InboxStore(Protocol):
         """Back to ``received`` until ``when``; ``count=False`` refunds the attempt (429s)."""
 
     def dead_letters(self, limit: int = 100) -> list[DeadLetter]: ...
+
+    def recent_events(self, limit: int = 100, order_id: str | None = None) -> list[EventRecord]:
+        """The most recently changed events first (only ``order_id``'s when given)."""
 
     def requeue(self, event_id: str, now: float) -> bool:
         """Give a dead letter a fresh set of attempts; False when it is not a dead letter."""

@@ -14,6 +14,7 @@ from contracts.provider_cli import contracts
 from mockkit.apps import DEMO_POPLAR_TOKEN, POPLAR_ENV, SOPOST_ENV
 from mockkit.assumptions import assumptions_table
 from mockkit.serve import Service, Supervisor, options_env
+from mockkit.ui.service import ui_service
 from mocks.poplar.ratelimit import parse_rate_limit
 from mocks.sopost.fixtures import CREDENTIALS, GUIDE, build_world
 
@@ -67,6 +68,9 @@ def _seconds_list(_: click.Context, __: click.Parameter, value: str) -> list[flo
 @click.option("--sopost-port", default=8080, show_default=True)
 @click.option("--poplar-port", default=8081, show_default=True)
 @click.option("--harness-port", default=8082, show_default=True)
+@click.option(
+    "--ui-port", default=8083, show_default=True, help="The flow view (a browser page); 0: none."
+)
 @click.option("--seed", default=0, show_default=True, help="Same seed, same data and ids.")
 @click.option(
     "--clock",
@@ -134,6 +138,7 @@ def serve(
     sopost_port: int,
     poplar_port: int,
     harness_port: int,
+    ui_port: int,
     seed: int,
     clock: str,
     require_auth: bool,
@@ -190,9 +195,13 @@ def serve(
             if only is None and not no_harness:
                 poplar_token = token_list[0] if token_list else DEMO_POPLAR_TOKEN
                 database = harness_db or Path(scratch) / "harness.db"
-                supervisor.start(
-                    _harness(supervisor.host, sopost, poplar, harness_port, poplar_token, database)
+                harness = _harness(
+                    supervisor.host, sopost, poplar, harness_port, poplar_token, database
                 )
+                harness.env["HARNESS_FLOW_URL"] = f"http://127.0.0.1:{ui_port}/" if ui_port else ""
+                supervisor.start(harness)
+            if ui_port:
+                supervisor.start(ui_service(supervisor.host, ui_port, supervisor.services))
             _banner(supervisor, seed, clock, require_auth)
         except RuntimeError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -244,7 +253,9 @@ def _harness(
 def _banner(supervisor: Supervisor, seed: int, clock: str, require_auth: bool) -> None:
     running = {service.name: service.url(supervisor.host) for service in supervisor.services}
     for name, url in running.items():
-        click.echo(f"{name:<12} {url}" + ("" if name == "Harness" else "  (control API: /_mock)"))
+        click.echo(
+            f"{name:<12} {url}" + ("  (control API: /_mock)" if name.endswith("mock") else "")
+        )
     click.echo(
         f"seed {seed}, clock {clock}"
         + (

@@ -1,9 +1,11 @@
-"""`make demo`: watch SoPost order events flow through the reference harness into Poplar.
+"""`make demo`: watch SoPost orders become webhooks, harness decisions and Poplar orders.
 
-Everything runs in this process on free loopback ports: both mocks, the harness, and a small
-receiver that prints every webhook as SoPost sends it. Four consumers order samples; only the
-one who is approved and opted in to the brand's (SoPost's) marketing reaches Poplar. Then
-Poplar starts rate limiting and the order still arrives exactly once.
+Everything runs in this process on free loopback ports (see :mod:`mockkit.demo_stack`). The
+dashboard URLs come first, so a person can follow along in the browser. Four consumers order
+samples and only the one who is approved and opted in to the brand's (SoPost's) marketing
+reaches Poplar; an order with custom questions carries its answers to Poplar; a webhook
+delivered twice changes nothing; Poplar rate-limits and the order still arrives exactly once.
+A table closes the story. ``--keep-running`` leaves everything up to explore.
 """
 
 from __future__ import annotations
@@ -12,71 +14,18 @@ import hashlib
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
-import requests
+from rich.console import Console
 
-from contracts.runner import harness_extras
-from contracts.servers import MockPair
-from harness.app import create_app as create_harness
-from harness.config import HarnessConfig
-from mockkit.apps import DEMO_POPLAR_TOKEN
-from mocks.core.receiver import WebhookReceiver
-from mocks.core.server import LiveServer, free_port
-from mocks.sopost.fixtures import RETAILER
+from mockkit.demo_stack import Stack
+from mockkit.demo_story import CONSUMERS, QUIZZED, Consumer
+from mockkit.demo_view import Feed, summary_table
+from mockkit.ui.flow import flow_rows
 
 __all__ = ["main"]
-
-# (who, the order's overrides, whether it should reach Poplar)
-CONSUMERS: list[tuple[str, dict[str, Any], bool]] = [
-    (
-        "Ada (approved, opted in to SoPost marketing)",
-        {"email": "Ada.Lovelace@Example.com", "full_name": "Ada Lovelace", "outcome": "APPROVED"},
-        True,
-    ),
-    (
-        "Brian (approved, no marketing consent)",
-        {
-            "email": "brian@example.com",
-            "full_name": "Brian Cox",
-            "outcome": "APPROVED",
-            "consents": [],
-        },
-        False,
-    ),
-    (
-        "Chloe (rejected by SoPost's filtering)",
-        {"email": "chloe+reject@example.com", "full_name": "Chloe Ng"},
-        False,
-    ),
-    (
-        f"Dev (approved, consent to {RETAILER} only)",
-        {
-            "email": "dev@example.com",
-            "full_name": "Dev Patel",
-            "outcome": "APPROVED",
-            "consents": [{"data_handler": RETAILER}],
-        },
-        False,
-    ),
-]
-
-
-def say(text: str, colour: str = "cyan") -> None:
-    click.echo(click.style(text, fg=colour, bold=colour == "cyan"))
-
-
-def wait_for(probe: Callable[[], Any], timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise click.ClickException("the demo timed out waiting; please report this")
 
 
 def settled(status: dict[str, Any], events: int) -> bool:
@@ -86,135 +35,195 @@ def settled(status: dict[str, Any], events: int) -> bool:
     return handled >= events and inbox["received"] == inbox["processing"] == 0
 
 
-class Stack:
-    """Both mocks (fast schedules), the harness and a printing webhook receiver."""
+class Demo:
+    def __init__(self, console: Console, stack: Stack) -> None:
+        self.console = console
+        self.stack = stack
+        self.sopost, self.poplar = stack.mocks.sopost, stack.mocks.poplar
+        self.feed = Feed(console, stack.sources)
+        self.orders: dict[str, Consumer] = {}
+        self.surprises = 0
 
-    def __init__(self, scratch: Path) -> None:
-        self.mocks = MockPair().start()
-        self.watcher = WebhookReceiver().start()
-        self.subscription = self.mocks.subscribe(self.watcher.url)
-        port = free_port()
-        secret = self.mocks.subscribe(f"http://127.0.0.1:{port}/webhooks/sopost").secret
-        # The harness gets exactly what `mockkit verify` hands any integration.
-        env = {
-            **self.mocks.env(port, secret, DEMO_POPLAR_TOKEN),
-            **harness_extras(scratch, "SoPost"),
-        }
-        self.harness_app = create_harness(HarnessConfig.from_env(env))
-        self.harness = LiveServer(self.harness_app, port=port).start()
+    def say(self, text: str) -> None:
+        self.console.print(f"[bold cyan]{text}[/]", highlight=False)
 
-    def harness_status(self) -> dict[str, Any]:
-        return requests.get(f"{self.harness.url}/status", timeout=5).json()
+    def check(self, right: bool) -> str:
+        self.surprises += not right
+        return "[green]ok[/]" if right else "[bold red]UNEXPECTED[/]"
 
-    def stop(self) -> None:
-        self.harness_app.extensions["harness"].stop()
-        for server in (self.harness, self.watcher):
-            server.stop()
-        self.mocks.stop()
+    def order(self, consumer: Consumer) -> dict[str, Any]:
+        order = self.sopost.create_order(**consumer.fields)
+        self.orders[order["id"]] = consumer
+        self.feed.follow(order["id"], consumer.name)
+        return order
+
+    def in_poplar(self, order_id: str) -> list[dict[str, Any]]:
+        return [o for o in self.poplar.orders() if o["order_id"] == order_id]
+
+    def story(self) -> None:
+        self.say("1. Open these to watch it in the browser (the flow view first)")
+        for label, url in self.stack.dashboards():
+            self.console.print(f"   {label:<10} {url}", highlight=False)
+        self.say("2. Four consumers order a sample")
+        for consumer in CONSUMERS:
+            order = self.order(consumer)
+            self.console.print(f"   {consumer.label:<52} order {order['id'][:8]}… PENDING")
+        self.say("3. Each webhook as SoPost sends it, and what the harness decided")
+        self.feed.watch(
+            lambda: settled(self.stack.harness_status(), events=len(CONSUMERS) * 2),
+            "waiting for the harness to decide",
+        )
+        self.outcomes()
+        self.questions()
+        self.duplicate()
+        self.rate_limited()
+        self.console.print(summary_table(self.summary()))
+
+    def outcomes(self) -> None:
+        self.say("4. What reached Poplar")
+        status = self.stack.harness_status()
+        self.console.print(
+            f"   forwarded: {status['forwarded']}   skipped by reason: "
+            f"{status['skipped_by_reason']}",
+            highlight=False,
+        )
+        stored = {o["order_id"]: o for o in self.poplar.orders()}
+        for order_id, consumer in self.orders.items():
+            arrived = order_id in stored
+            where = "in Poplar" if arrived else "not sent"
+            mark = self.check(arrived == consumer.reaches_poplar)
+            self.console.print(f"   {consumer.label:<52} {where:<10} {mark}", highlight=False)
+        for order_id, poplar_order in stored.items():
+            email = self.orders[order_id].fields["email"]
+            hashed = poplar_order["customer"]["email_sha256"]
+            matches = hashed == hashlib.sha256(email.strip().lower().encode()).hexdigest()
+            self.surprises += not matches
+            self.console.print(
+                f"   in Poplar: email_sha256 {hashed[:16]}… = sha256 of "
+                f"'{email.lower()}' (lower-cased): {matches}; postal_code "
+                f"{poplar_order['shipping_address']['postal_code']}",
+                highlight=False,
+            )
+
+    def questions(self) -> None:
+        self.say("5. Faye answers two custom questions; the answers travel as Poplar metadata")
+        order = self.order(QUIZZED)
+        arrived = self.feed.watch(lambda: self.in_poplar(order["id"]), "waiting for Faye's order")
+        metadata = arrived[0].get("metadata") or {}
+        wanted = {"skin-type": "Dry; Sensitive", "heard-from": "A friend"}
+        got = {key: metadata.get(key) for key in wanted}
+        self.console.print(f"   Poplar metadata {got} {self.check(got == wanted)}", highlight=False)
+
+    def duplicate(self) -> None:
+        self.say("6. SoPost delivers Ada's APPROVED webhook again: the harness changes nothing")
+        ada = next(i for i, c in self.orders.items() if c is CONSUMERS[0])
+        approved = next(
+            d
+            for d in self.sopost.deliveries(order_id=ada)
+            if d["event"] == "APPROVED" and d["url"].startswith(self.stack.harness.url)
+        )
+        before = self.stack.harness_status()["inbox"]
+        again = self.sopost.redeliver(approved["id"])
+        answered = self.feed.watch(
+            lambda: [
+                d
+                for d in self.sopost.deliveries(order_id=ada)
+                if d["id"] == again["id"] and d["status"] == "succeeded"
+            ],
+            "waiting for the redelivery",
+        )[0]
+        after = self.stack.harness_status()["inbox"]
+        copies = len(self.in_poplar(ada))
+        self.console.print(
+            f"   redelivery {again['id']} (same event_id) answered "
+            f"{answered['attempts'][-1]['status']}; harness inbox unchanged: {before == after}; "
+            f"Ada's order in Poplar {copies} time(s) {self.check(before == after and copies == 1)}",
+            highlight=False,
+        )
+
+    def rate_limited(self) -> None:
+        self.say("7. Poplar rate-limits the next two submits (429); the harness waits and retries")
+        reset = int(time.time()) + 2
+        self.poplar.add_fault(
+            method="POST",
+            path="/v1/order",
+            status=429,
+            times=2,
+            headers={"x-rate-limit-reset": str(reset)},
+        )
+        late = self.order(
+            Consumer(
+                "Erin (approved, during a 429)",
+                {"email": "erin@example.com", "full_name": "Erin Moss", "outcome": "APPROVED"},
+                True,
+            )
+        )
+        arrived = self.feed.watch(lambda: self.in_poplar(late["id"]), "waiting out the 429s")
+        rejected = self.poplar.requests(status=429)
+        self.console.print(
+            f"   {len(rejected)} submits got 429, then Erin's order arrived "
+            f"{len(arrived)} time(s) {self.check(len(arrived) == 1)}",
+            highlight=False,
+        )
+
+    def summary(self) -> list[tuple[str, Any, bool]]:
+        rows = {row.order_id: row for row in flow_rows(self.stack.sources.snapshot())}
+        out = []
+        for order_id, consumer in self.orders.items():
+            row = rows.get(order_id)
+            right = row is not None and (row.poplar.text == "stored") == consumer.reaches_poplar
+            out.append((consumer.name, row, right))
+        return out
 
 
-def run(keep: bool) -> None:
+def run(keep_running: bool) -> None:
+    console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = 120  # a pipe has no width; keep the closing table on one line per row
     with tempfile.TemporaryDirectory() as scratch:
-        say("1. Starting the SoPost mock, the Poplar mock and the reference harness")
+        console.print(
+            "[bold cyan]Starting the SoPost and Poplar mocks, the reference harness "
+            "and the flow view[/]"
+        )
         stack = Stack(Path(scratch))
         try:
-            sopost, poplar = stack.mocks.sopost, stack.mocks.poplar
-            click.echo(
-                f"   SoPost  {sopost.url}   Poplar  {poplar.url}   harness  {stack.harness.url}"
+            demo = Demo(console, stack)
+            try:
+                demo.story()
+            except TimeoutError as exc:
+                raise click.ClickException(f"{exc}; please report this") from None
+            if demo.surprises:
+                raise click.ClickException(f"{demo.surprises} outcome(s) differ from the expected")
+            console.print(
+                "[bold green]Done. Every step above is what `mockkit verify` checks for any "
+                "integration.[/]"
             )
-            say("2. Subscribing a watcher and the harness to the organisation's OrderEvents")
-            click.echo(f"   POST /v1/webhooks -> 201, secret {stack.subscription.secret[:14]}…")
-            say("3. Four consumers order a sample")
-            orders, emails = {}, {}
-            for label, fields, expected in CONSUMERS:
-                order = sopost.create_order(**fields)
-                orders[order["id"]] = (label, expected)
-                emails[order["id"]] = order["email"]
-                click.echo(f"   {label:<52} order {order['id'][:8]}… {order['status']}")
-            say("4. Webhooks as SoPost sends them (the watcher prints each one)")
-            seen = 0
-            deadline = time.monotonic() + 15
-            while time.monotonic() < deadline and seen < 8:
-                events = stack.watcher.events()
-                for event in events[seen:]:
-                    label = orders.get(event["order_id"], ("?",))[0].split(" (")[0]
-                    click.echo(
-                        f"   {event['event']:<10} {label:<6} event_id {event['event_id'][:12]}…"
-                    )
-                seen = len(events)
-                time.sleep(0.05)
-            say("5. What the harness decided and what reached Poplar")
-            wait_for(lambda: settled(stack.harness_status(), events=len(orders) * 2))
-            status = stack.harness_status()
-            click.echo(
-                f"   forwarded: {status['forwarded']}   skipped by reason: "
-                f"{status['skipped_by_reason']}"
-            )
-            in_poplar = {o["order_id"]: o for o in poplar.orders()}
-            surprises = 0
-            for order_id, (label, expected) in orders.items():
-                arrived = order_id in in_poplar
-                surprises += arrived != expected
-                mark = click.style(
-                    "ok" if arrived == expected else "UNEXPECTED",
-                    fg="green" if arrived == expected else "red",
-                )
-                click.echo(f"   {label:<52} {'in Poplar' if arrived else 'not sent':<10} {mark}")
-            for poplar_order in in_poplar.values():
-                email = emails[poplar_order["order_id"]]
-                hashed = poplar_order["customer"]["email_sha256"]
-                matches = hashed == hashlib.sha256(email.strip().lower().encode()).hexdigest()
-                surprises += not matches
-                click.echo(
-                    f"   in Poplar: email_sha256 {hashed[:16]}… = sha256 of "
-                    f"'{email.lower()}' (lower-cased): {matches}; postal_code "
-                    f"{poplar_order['shipping_address']['postal_code']}"
-                )
-            say("6. Poplar rate-limits the next two submits (429); the harness waits and retries")
-            reset = int(time.time()) + 2
-            poplar.add_fault(
-                method="POST",
-                path="/v1/order",
-                status=429,
-                times=2,
-                headers={"x-rate-limit-reset": str(reset)},
-            )
-            late = sopost.create_order(
-                email="erin@example.com", full_name="Erin Moss", outcome="APPROVED"
-            )
-            arrived = wait_for(
-                lambda: [o for o in poplar.orders() if o["order_id"] == late["id"]], timeout=30
-            )
-            rejected = poplar.requests(status=429)
-            click.echo(
-                f"   {len(rejected)} submits got 429, then Erin's order arrived "
-                f"{len(arrived)} time(s)"
-            )
-            surprises += len(arrived) != 1
-            if surprises:
-                raise click.ClickException(f"{surprises} outcome(s) differ from the expected")
-            say(
-                "Done. Every step above is what `mockkit verify` checks for any integration.",
-                "green",
-            )
-            if keep:
-                click.echo(
-                    f"Poplar Transactions page: {poplar.url}/transactions"
-                    f"?token={DEMO_POPLAR_TOKEN}  (Ctrl-C to stop)"
-                )
-                while True:
-                    time.sleep(1)
+            if keep_running:
+                explore(console, stack, demo.feed)
         except KeyboardInterrupt:
             pass
         finally:
             stack.stop()
 
 
+def explore(console: Console, stack: Stack, feed: Feed) -> None:
+    """Leave everything up; print the events of any order made meanwhile (in the browser)."""
+    console.print("Still running, Ctrl-C to stop:")
+    for label, url in stack.dashboards():
+        console.print(f"   {label:<10} {url}", highlight=False)
+    feed.follow_everything()
+    while True:
+        feed.poll()
+        time.sleep(0.5)
+
+
 @click.command()
-@click.option("--keep", is_flag=True, help="Keep everything running afterwards to explore.")
-def main(keep: bool) -> None:
-    """Run the end-to-end demo."""
-    run(keep)
+@click.option(
+    "--keep-running", is_flag=True, help="Leave the mocks, harness and pages up afterwards."
+)
+def main(keep_running: bool) -> None:
+    """Run the end-to-end demo (about 15 s); its dashboards are printed first."""
+    run(keep_running)
 
 
 if __name__ == "__main__":

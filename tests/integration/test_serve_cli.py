@@ -49,6 +49,7 @@ class Served:
 
     def __init__(self, *args: str) -> None:
         self.port = 8080 if _port_free(8080) else free_port()
+        self.ui_port = free_port()
         command = [
             str(Path(sys.executable).with_name("mockkit")),
             "serve",
@@ -58,6 +59,8 @@ class Served:
             str(free_port()),
             "--harness-port",
             str(free_port()),
+            "--ui-port",
+            str(self.ui_port),
             *args,
         ]
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in stop())
@@ -152,3 +155,10 @@ def test_quiet_silences_request_lines() -> None:
     requests.get(f"{server.base}/v1/orders/{GUIDE.order}", timeout=5)
     code, output = server.stop()
     assert code == 0 and "GET /v1/orders" not in output
+
+
+def test_serve_runs_the_flow_view_over_the_services(served: Served) -> None:
+    flow = requests.get(f"http://127.0.0.1:{served.ui_port}/api/flow", timeout=5)
+    assert flow.status_code == 200 and flow.json()["down"] == []
+    page = requests.get(f"http://127.0.0.1:{served.ui_port}/", timeout=5).text
+    assert f"http://127.0.0.1:{served.port}/_mock/ui" in page  # links to every dashboard

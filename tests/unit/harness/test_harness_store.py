@@ -181,6 +181,24 @@ def test_dead_letters_list_and_requeue(store: InboxStore) -> None:
     assert store.claim(102.0, LEASE, "t2").attempt == 1  # fresh attempts
 
 
+def test_recent_events_newest_change_first_with_state_and_reason(store: InboxStore) -> None:
+    store.add(new_event(1, order="a"), now=100.0)
+    store.add(new_event(2, order="b"), now=101.0)
+    claimed = store.claim(102.0, LEASE, "t1")
+    assert claimed is not None and claimed.order_id == "a"
+    store.mark_skipped(claimed, "no_consent", 103.0)
+    first, second = store.recent_events()
+    assert (first.order_id, first.state, first.reason, first.attempts) == (
+        "a",
+        "skipped",
+        "no_consent",
+        1,
+    )
+    assert (second.order_id, second.state, second.updated_at) == ("b", "received", 101.0)
+    assert [e.order_id for e in store.recent_events(order_id="b")] == ["b"]
+    assert len(store.recent_events(limit=1)) == 1
+
+
 def test_stats(store: InboxStore) -> None:
     for n, order in enumerate(["a", "b", "c", "d"], start=1):
         store.add(new_event(n, order=order), now=100.0 + n)

@@ -1,0 +1,29 @@
+"""The flow view as one more service of ``mockkit serve``, pointed at the services it runs."""
+
+from __future__ import annotations
+
+from mockkit.serve import Service, options_env
+from mockkit.ui.app import UI_ENV
+
+__all__ = ["ui_service"]
+
+
+def ui_service(host: str, port: int, started: list[Service]) -> Service:
+    """The flow view over the ``started`` services ("SoPost mock", "Poplar mock", "Harness")."""
+    running = {service.name.split()[0].lower(): service for service in started}
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+
+    def url(name: str) -> str | None:
+        return running[name].url(local) if name in running else None
+
+    harness = running.get("harness")
+    options = {
+        "sopost_url": url("sopost"),
+        "poplar_url": url("poplar"),
+        "harness_url": url("harness"),
+        "harness_token": harness.env.get("HARNESS_ADMIN_TOKEN") if harness else None,
+        "hosts": sorted({"127.0.0.1", "localhost", local}),
+    }
+    return Service(
+        "Flow view", port, "mockkit.ui.app:served_app", "/api/flow", options_env(UI_ENV, options)
+    )
