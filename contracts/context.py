@@ -58,12 +58,6 @@ class Snapshot:
         first = next((i for i, e in enumerate(entries) if 200 <= e["status"] < 300), None)
         return 0 if first is None else len(entries) - first - 1
 
-    def answered(self, order_id: str, final_event: str | None = None) -> bool:
-        found = self.deliveries.get(order_id, [])
-        if final_event is not None and not any(d["event"] == final_event for d in found):
-            return False
-        return all(d["status"] in FINAL_DELIVERY for d in found)
-
     def delivery_summary(self, order_id: str) -> list[dict[str, Any]]:
         return [
             {

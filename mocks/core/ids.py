@@ -44,7 +44,3 @@ class IdSource:
     def choice(self, options: list):
         with self._lock:
             return self._random.choice(options)
-
-    def random(self) -> float:
-        with self._lock:
-            return self._random.random()

@@ -20,7 +20,7 @@ from mocks.core.spec import Operation, ValidatedRequest
 from mocks.poplar.control import poplar_control_handlers
 from mocks.poplar.mock import PoplarConfig, PoplarMock
 from mocks.poplar.ratelimit import RATE_LIMIT_HEADER
-from mocks.poplar.state import account_id_for, bearer_token
+from mocks.poplar.tokens import account_id_for, bearer_token
 from mocks.poplar.transactions import transactions_blueprint
 
 # The config is create_app's argument, so it is importable from here too.

@@ -16,8 +16,9 @@ from mocks.core.ids import IdSource
 from mocks.core.runtime import MockRuntime, RuntimeConfig
 from mocks.core.spec import lenient_spec
 from mocks.poplar.fixtures import account_name
+from mocks.poplar.orders import Defaults
 from mocks.poplar.ratelimit import RateLimiter, parse_rate_limit
-from mocks.poplar.state import Account, Defaults, PoplarState
+from mocks.poplar.state import Account, PoplarState
 
 __all__ = ["PoplarConfig", "PoplarMock", "redact", "render_error"]
 

@@ -1,158 +1,38 @@
-"""Poplar's domain: accounts (one per production token), their orders, audience and rate limits.
+"""Poplar's domain: accounts (one per production token), their orders and audience.
 
 Plain Python with no Flask: the clock and id source are passed in, and every rule the spec
-cannot express (token kinds, duplicate ``order_id``, the edit's ``order_id`` match, per-token
-windows) lives here and raises :class:`~mocks.core.errors.ApiError`. The raw ``customer_email``
-is hashed on the way in and never stored.
+cannot express (duplicate ``order_id``, the edit's ``order_id`` match) lives here and raises
+:class:`~mocks.core.errors.ApiError`; the token rules are in :mod:`mocks.poplar.tokens`, the
+stored order (the raw ``customer_email`` hashed on the way in, never stored) in
+:mod:`mocks.poplar.orders`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from mocks.core.clock import Clock
 from mocks.core.errors import ApiError
 from mocks.core.ids import IdSource
+from mocks.poplar.orders import Defaults, StoredOrder, build_order
+from mocks.poplar.tokens import (
+    ACCOUNTS_NAMESPACE,
+    account_id_for,
+    bearer_token,
+    mask_token,
+    token_problem,
+)
 
-__all__ = [
-    "AUDIENCE_DESCRIPTION",
-    "AUDIENCE_NAME",
-    "TEST_TOKEN_PREFIX",
-    "Account",
-    "Defaults",
-    "PoplarState",
-    "StoredOrder",
-    "account_id_for",
-    "bearer_token",
-    "email_sha256",
-    "mask_token",
-    "money",
-]
+__all__ = ["AUDIENCE_DESCRIPTION", "AUDIENCE_NAME", "Account", "PoplarState"]
 
 AUDIENCE_NAME = "Customers (Orders API)"
 AUDIENCE_DESCRIPTION = (
     "Customers submitted through the Orders API, for suppression; "
     "two records (shipping and billing) per order."
 )
-TEST_TOKEN_PREFIX = "test"
-_ACCOUNTS = uuid.UUID("6f1c2d3e-4b5a-4c6d-8e7f-90a1b2c3d4e5")  # namespace for account ids
-
-
-def email_sha256(email: str) -> str:
-    """What Poplar stores for ``customer_email``: SHA-256 of the lower-cased address."""
-    return hashlib.sha256(email.lower().encode("utf-8")).hexdigest()
-
-
-def account_id_for(token: str) -> str:
-    """A stable account id per token, so ``GET /v1/me`` answers the same id on every run."""
-    return str(uuid.uuid5(_ACCOUNTS, token))
-
-
-def mask_token(token: str) -> str:
-    """Enough of a token to recognise it, never the whole of it."""
-    if len(token) <= 8:
-        return token[:2] + "…"
-    return f"{token[:4]}…{token[-4:]}"
-
-
-def money(value: float | int | None) -> str | None:
-    """A JSON number rendered the way Poplar's example does: ``126`` -> ``"126.0"``."""
-    if value is None:
-        return None
-    text = format(Decimal(repr(value)) if isinstance(value, float) else Decimal(value), "f")
-    return text if "." in text else f"{text}.0"
-
-
-# -- orders --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Defaults:
-    """Documented defaults, read from the spec by the app (``default:`` keywords)."""
-
-    currency: str = "USD"
-    country: str = "USA"
-
-
-@dataclass(eq=False)
-class StoredOrder:
-    """An order as Poplar keeps it: no raw email, defaults applied, money still numeric."""
-
-    id: str
-    order_id: str
-    order_date: str
-    currency: str
-    total: float | int | None
-    customer_id: str | None
-    email_sha256: str | None
-    metadata: dict[str, Any]
-    order_items: list[dict[str, Any]]
-    shipping_address: dict[str, Any] | None
-    billing_address: dict[str, Any] | None
-    received_at: float
-    updated_at: float
-
-    def to_api(self) -> dict[str, Any]:
-        """The docs' response shape: money as strings, ``company`` and ``state_name``."""
-        return {
-            "id": self.id,
-            "order_id": self.order_id,
-            "currency": self.currency,
-            "total": money(self.total),
-            "customer": {"id": self.customer_id, "email_sha256": self.email_sha256},
-            "metadata": dict(self.metadata),
-            "order_items": [_item_api(item) for item in self.order_items],
-            "shipping_address": _address_api(self.shipping_address),
-            "billing_address": _address_api(self.billing_address),
-            "order_date": self.order_date,
-        }
-
-    def audience_records(self) -> list[dict[str, Any]]:
-        """Two records per order, shipping then billing (a missing address gives a record
-        that identifies the customer by email hash and id only; assumed)."""
-        return [
-            {
-                "order_id": self.order_id,
-                "source": source,
-                "address": _address_api(address),
-                "email_sha256": self.email_sha256,
-                "customer_id": self.customer_id,
-            }
-            for source, address in (
-                ("shipping", self.shipping_address),
-                ("billing", self.billing_address),
-            )
-        ]
-
-
-def _item_api(item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "category": list(item.get("category", [])),
-        "description": item.get("description"),
-        "identifier": item["identifier"],
-        "metadata": dict(item.get("metadata", {})),
-        "price": money(item.get("price")),
-        "quantity": item.get("quantity"),
-        "total": money(item["total"]),
-    }
-
-
-def _address_api(address: dict[str, Any] | None) -> dict[str, Any] | None:
-    if address is None:
-        return None
-    return {
-        "name": address.get("name"),
-        "company": None,
-        "address_1": address["address_1"],
-        "address_2": address.get("address_2"),
-        "city": address.get("city"),
-        "state_name": address.get("state"),
-        "postal_code": address["postal_code"],
-        "country": address["country"],
-    }
 
 
 @dataclass
@@ -166,7 +46,7 @@ class Account:
 
     @property
     def audience_id(self) -> str:
-        return str(uuid.uuid5(_ACCOUNTS, f"{self.id}:audience"))
+        return str(uuid.uuid5(ACCOUNTS_NAMESPACE, f"{self.id}:audience"))
 
 
 class PoplarState:
@@ -192,7 +72,7 @@ class PoplarState:
     def account_for(self, authorization: str | None) -> Account:
         """The account behind an ``Authorization`` header, or the documented 401/403."""
         token = bearer_token(authorization)
-        problem = self.token_problem(token)
+        problem = token_problem(token, self.tokens)
         if problem is not None:
             raise problem
         assert token is not None  # a missing token is a problem
@@ -208,31 +88,9 @@ class PoplarState:
                 self._accounts[token] = account
             return account
 
-    def token_problem(self, token: str | None) -> ApiError | None:
-        """The token rules, in one place: what is wrong with ``token``, or None if it opens an
-        account (missing: 401; a test token: 403; not in ``--tokens``: 401)."""
-        if not token:
-            return ApiError(
-                "unauthorized",
-                "Send your production access token as 'Authorization: Bearer <token>'.",
-            )
-        if token.startswith(TEST_TOKEN_PREFIX):
-            return ApiError(
-                "forbidden",
-                "Test tokens only work with the Mailing API; use a "
-                "production access token for the Orders API.",
-            )
-        if self.tokens is not None and token not in self.tokens:
-            return ApiError(
-                "unauthorized",
-                "Unknown access token: this mock only accepts the "
-                "tokens it was started with (--tokens).",
-            )
-        return None
-
     def accepts(self, token: str | None) -> bool:
         """Whether a token would pass :meth:`account_for` (without creating its account)."""
-        return self.token_problem(token) is None
+        return token_problem(token, self.tokens) is None
 
     def accounts(self) -> list[Account]:
         with self._lock:
@@ -253,7 +111,7 @@ class PoplarState:
                     field="order_id",
                 )
             now = self.clock.now()
-            order = self._build(self.ids.uuid(), order_id, body, now, now)
+            order = build_order(self.ids.uuid(), order_id, body, now, now, self.defaults)
             account.orders[order_id] = order
             account.ever_ordered = True
             return order
@@ -269,7 +127,9 @@ class PoplarState:
                     "it out or send the same value.",
                     field="order_id",
                 )
-            order = self._build(current.id, order_id, body, current.received_at, self.clock.now())
+            order = build_order(
+                current.id, order_id, body, current.received_at, self.clock.now(), self.defaults
+            )
             account.orders[order_id] = order
             return order
 
@@ -318,59 +178,3 @@ class PoplarState:
                 "member_count": len(self.audience_records(account)),
             }
         ]
-
-    def _build(
-        self, poplar_id: str, order_id: str, body: dict[str, Any], received: float, updated: float
-    ) -> StoredOrder:
-        """Known fields only (lenient mode may pass others through validation); the raw
-        email becomes its hash here and goes no further."""
-        email = body.get("customer_email")
-        sha = body.get("customer_email_sha256") or (email_sha256(email) if email else None)
-        return StoredOrder(
-            id=poplar_id,
-            order_id=order_id,
-            order_date=_order_date(body["order_date"]),
-            currency=body.get("currency", self.defaults.currency),
-            total=body.get("total"),
-            customer_id=body.get("customer_id"),
-            email_sha256=sha,
-            metadata=dict(body.get("metadata", {})),
-            order_items=[_item(item) for item in body.get("order_items", [])],
-            shipping_address=self._address(body.get("shipping_address")),
-            billing_address=self._address(body.get("billing_address")),
-            received_at=received,
-            updated_at=updated,
-        )
-
-    def _address(self, address: dict[str, Any] | None) -> dict[str, Any] | None:
-        if address is None:
-            return None
-        known = ("name", "address_1", "address_2", "city", "state", "postal_code")
-        return {
-            **{k: address[k] for k in known if k in address},
-            "country": address.get("country", self.defaults.country),
-        }
-
-
-def bearer_token(authorization: str | None) -> str | None:
-    """The token of a well-formed ``Bearer <token>`` header, else None."""
-    if not authorization:
-        return None
-    scheme, _, token = authorization.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or " " in token:
-        return None
-    return token
-
-
-def _item(item: dict[str, Any]) -> dict[str, Any]:
-    known = ("identifier", "description", "quantity", "total", "price", "category", "metadata")
-    kept = {k: item[k] for k in known if k in item}
-    if isinstance(kept.get("quantity"), float):  # 2.0 is a JSON Schema integer
-        kept["quantity"] = int(kept["quantity"])
-    return kept
-
-
-def _order_date(value: str) -> str:
-    """A date-only ``order_date`` becomes midnight UTC, like the docs' date-time (assumed)."""
-    return f"{value}T00:00:00Z" if len(value) == 10 else value

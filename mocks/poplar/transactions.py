@@ -15,7 +15,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from mocks.core.errors import ApiError
 from mocks.poplar.mock import PoplarMock
-from mocks.poplar.state import money
+from mocks.poplar.orders import money
 
 __all__ = ["transactions_blueprint"]
 

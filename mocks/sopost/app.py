@@ -14,8 +14,10 @@ from flask import Flask
 from mocks.core.app import build_app
 from mocks.core.clock import iso_utc
 from mocks.core.spec import ValidatedRequest
+from mocks.sopost.catalogue import Activity
 from mocks.sopost.control import sopost_control_handlers
 from mocks.sopost.mock import SoPostConfig, SoPostMock
+from mocks.sopost.orders import expand_consents
 
 # The config is create_app's argument, so it is importable from here too.
 __all__ = ["SoPostConfig", "create_app"]
@@ -25,24 +27,24 @@ def api_handlers(mock: SoPostMock) -> dict[str, Any]:
     """One small function per operationId in ``openapi/sopost.yaml``."""
 
     def create_webhook(req: ValidatedRequest) -> tuple[dict, int]:
-        subscription = mock.state.subscribe(req.context.id, **req.body)
+        subscription = mock.state.subscriptions.subscribe(req.context.id, **req.body)
         return subscription.to_api(), 201
 
     def list_webhooks(req: ValidatedRequest) -> list[dict]:
-        return [s.to_api() for s in mock.state.subscriptions(req.context.id)]
+        return [s.to_api() for s in mock.state.subscriptions.all(req.context.id)]
 
     def get_webhook(req: ValidatedRequest) -> dict:
-        return mock.state.subscription(req.context.id, req.path_params["webhook_id"]).to_api()
+        return mock.state.subscriptions.get(req.context.id, req.path_params["webhook_id"]).to_api()
 
     def delete_webhook(req: ValidatedRequest) -> tuple[str, int]:
-        mock.state.unsubscribe(req.context.id, req.path_params["webhook_id"])
+        mock.state.subscriptions.unsubscribe(req.context.id, req.path_params["webhook_id"])
         return "", 204
 
     def create_order(req: ValidatedRequest) -> tuple[dict, int]:
-        activity = mock.state.visible_activity(req.context.id, req.body["activity_id"])
+        activity = mock.state.catalogue.visible_activity(req.context.id, req.body["activity_id"])
         fields = {
             **req.body,
-            "consents": mock.state.consents_for(activity, req.body.get("consents", [])),
+            "consents": expand_consents(activity, req.body.get("consents", [])),
         }
         order = mock.state.place_order(req.context.id, fields)
         return {**order.to_api(), "created": iso_utc(order.created)}, 201
@@ -62,17 +64,19 @@ def api_handlers(mock: SoPostMock) -> dict[str, Any]:
                 "organisation_id": c.organisation_id,
                 "activities": [{"id": a, "name": activities[a].name} for a in c.activity_ids],
             }
-            for c in mock.state.campaigns_of(req.context.id)
+            for c in mock.state.catalogue.campaigns_of(req.context.id)
         ]
 
+    def _activity(req: ValidatedRequest) -> Activity:
+        return mock.state.catalogue.visible_activity(req.context.id, req.path_params["activity_id"])
+
     def list_activity_products(req: ValidatedRequest) -> list[dict]:
-        return mock.state.visible_activity(req.context.id, req.path_params["activity_id"]).products
+        return _activity(req).products
 
     def list_activity_consents(req: ValidatedRequest) -> list[dict]:
-        activity = mock.state.visible_activity(req.context.id, req.path_params["activity_id"])
         return [
             {"id": c.id, "consent_name": c.consent_name, "data_handler": c.data_handler}
-            for c in activity.consents
+            for c in _activity(req).consents
         ]
 
     return {

@@ -11,8 +11,8 @@ from typing import Any
 
 from mocks.core.errors import ApiError
 from mocks.core.spec import ValidatedRequest
+from mocks.sopost.catalogue import Activity
 from mocks.sopost.mock import SoPostMock
-from mocks.sopost.state import Activity
 
 __all__ = ["sopost_control_handlers"]
 
@@ -28,7 +28,9 @@ def sopost_control_handlers(mock: SoPostMock) -> dict[str, Any]:
                     "api_user": o.api_user,
                     "api_password": o.api_password,
                     "default": o.id == catalogue.default_organisation_id,
-                    "campaigns": [_campaign(mock, c.id) for c in mock.state.campaigns_of(o.id)],
+                    "campaigns": [
+                        _campaign(mock, c.id) for c in mock.state.catalogue.campaigns_of(o.id)
+                    ],
                 }
                 for o in catalogue.organisations.values()
             ]
@@ -116,7 +118,7 @@ def _campaign(mock: SoPostMock, campaign_id: str) -> dict[str, Any]:
 
 def _default_activity(mock: SoPostMock) -> str:
     catalogue = mock.state.catalogue
-    first = mock.state.campaigns_of(catalogue.default_organisation_id)[0]
+    first = mock.state.catalogue.campaigns_of(catalogue.default_organisation_id)[0]
     return first.activity_ids[0]
 
 

@@ -14,15 +14,8 @@ from typing import Any
 from faker import Faker
 
 from mocks.core.ids import IdSource
-from mocks.sopost.state import (
-    Activity,
-    Campaign,
-    Catalogue,
-    ConsentDefinition,
-    Order,
-    Organisation,
-    email_identity,
-)
+from mocks.sopost.catalogue import Activity, Campaign, Catalogue, ConsentDefinition, Organisation
+from mocks.sopost.orders import Order, email_identity
 
 __all__ = ["GUIDE", "OTHER_ORGANISATION_ID", "World", "build_world"]
 

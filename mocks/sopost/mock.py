@@ -19,8 +19,11 @@ from mocks.core.errors import ApiError, error_body
 from mocks.core.ids import IdSource
 from mocks.core.runtime import MockRuntime, RuntimeConfig
 from mocks.core.webhooks import Dispatcher
+from mocks.sopost.catalogue import Organisation
 from mocks.sopost.fixtures import build_world
-from mocks.sopost.state import DECISIONS, PENDING, LifecycleConfig, Organisation, SoPostState
+from mocks.sopost.lifecycle import LifecycleConfig
+from mocks.sopost.orders import DECISIONS, PENDING
+from mocks.sopost.state import SoPostState
 
 __all__ = ["WEBHOOK_USER_AGENT", "SoPostConfig", "SoPostMock"]
 
@@ -114,7 +117,7 @@ class SoPostMock:
             raise _unauthorized(
                 "Use HTTP Basic authentication: Authorization: Basic base64(user:password)."
             )
-        found = self.state.organisation_for(auth.username or "", auth.password or "")
+        found = self.state.catalogue.organisation_for(auth.username or "", auth.password or "")
         if found is None:
             raise _unauthorized(
                 "Unknown API credentials; check the user id and password "

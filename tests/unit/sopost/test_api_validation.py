@@ -91,9 +91,9 @@ def test_unknown_or_malformed_order_is_404(sopost, order_id: str) -> None:
 
 def test_invalid_request_never_reaches_state(sopost_app) -> None:
     client = sopost_app.test_client()
-    before = len(sopost_app.extensions["mockkit"].state.subscriptions())
+    before = len(sopost_app.extensions["mockkit"].state.subscriptions.all())
     client.post("/webhooks", json={**SUBSCRIPTION, "events": ["Nope"]})
-    assert len(sopost_app.extensions["mockkit"].state.subscriptions()) == before
+    assert len(sopost_app.extensions["mockkit"].state.subscriptions.all()) == before
     journal = client.get("/_mock/requests").get_json()["requests"]
     assert journal[-1]["verdict"] == "invalid" and journal[-1]["status"] == 400
 

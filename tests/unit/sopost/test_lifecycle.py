@@ -29,7 +29,7 @@ class World:
             STAGES,
             emit=lambda sub, event: self.events.append((sub.id, event)),
         )
-        self.subscription = self.state.subscribe(
+        self.subscription = self.state.subscriptions.subscribe(
             GUIDE.organisation,
             "http://127.0.0.1:1/h",
             ["OrderEvent"],
@@ -142,7 +142,7 @@ def test_transition_cancels_scheduled_steps_unless_resumed(world: World) -> None
 
 def test_events_only_reach_matching_subscriptions(world: World) -> None:
     campaign = world.state.catalogue.activities[GUIDE.event_activity].campaign_id
-    campaign_sub = world.state.subscribe(
+    campaign_sub = world.state.subscriptions.subscribe(
         GUIDE.organisation, "http://127.0.0.1:1/c", ["OrderEvent"], "Campaign", campaign
     )
     order = world.place()  # placed on the guide's activity: another campaign
@@ -168,7 +168,7 @@ def test_foreign_order_is_not_found(world: World) -> None:
 
 def test_subscribing_to_foreign_entity_is_not_found(world: World) -> None:
     with pytest.raises(ApiError) as caught:
-        world.state.subscribe(
+        world.state.subscriptions.subscribe(
             GUIDE.organisation,
             "http://127.0.0.1/",
             ["OrderEvent"],
