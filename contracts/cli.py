@@ -45,7 +45,13 @@ def _scenario_list() -> str:
     metavar="ID",
     help="Run only this scenario (id or number; repeatable). Default: all.",
 )
-@click.option("--seed", default=0, show_default=True, help="Mock data seed.")
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Run seed: replays a run's order ids, event ids and generated orders "
+    "(default: a fresh one, printed in the banner and the reports).",
+)
 @click.option(
     "--timeout",
     default=20.0,
@@ -92,7 +98,7 @@ def verify(
     webhook_url: str | None,
     webhook_path: str,
     scenarios: tuple[str, ...],
-    seed: int,
+    seed: int | None,
     timeout: float,
     settle: float,
     junit: Path | None,

@@ -7,16 +7,45 @@ when the mock refuses, so a test or a scenario fails with the reason instead of 
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
-__all__ = ["ControlError", "MockClient", "PoplarControl", "SoPostControl", "Subscription"]
+__all__ = [
+    "ControlError",
+    "MockClient",
+    "PoplarControl",
+    "SoPostControl",
+    "Subscription",
+    "WaitTimeout",
+    "poll",
+]
+
+T = TypeVar("T")
 
 
 class ControlError(RuntimeError):
     """A control call did not succeed; the message carries the mock's answer."""
+
+
+class WaitTimeout(AssertionError):
+    """A wait helper's condition never held; an AssertionError so pytest shows it as one."""
+
+
+def poll(probe: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
+    """``probe()`` until it returns something truthy; WaitTimeout after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise WaitTimeout(f"{what} did not happen within {timeout:g} s")
+        time.sleep(interval)
 
 
 @dataclass(frozen=True)
@@ -32,7 +61,17 @@ class MockClient:
     def __init__(self, url: str, timeout: float = 10.0) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
-        self.session = requests.Session()
+        # One session per thread: verify's scenarios call the mocks from many threads at once.
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+
+    @property
+    def session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            self._sessions.append(session)
+        return session
 
     def _call(self, method: str, path: str, expect: tuple[int, ...] = (200,), **kwargs: Any) -> Any:
         response = self.session.request(method, self.url + path, timeout=self.timeout, **kwargs)
@@ -79,7 +118,9 @@ class MockClient:
         return self._call("POST", "/_mock/clock/advance", json={"seconds": seconds})
 
     def close(self) -> None:
-        self.session.close()
+        for session in self._sessions:
+            session.close()
+        self._sessions.clear()
 
 
 class SoPostControl(MockClient):
@@ -116,6 +157,29 @@ class SoPostControl(MockClient):
             "deliveries"
         ]
 
+    def wait_for_delivery(
+        self,
+        order_id: str,
+        event: str | None = None,
+        status: str = "succeeded",
+        timeout: float = 10.0,
+    ) -> dict[str, Any]:
+        """The first delivery of ``order_id`` (of ``event``, if given) whose status is
+        ``status`` (default: answered 2xx), polling until ``timeout``."""
+
+        def found() -> dict[str, Any] | None:
+            return next(
+                (
+                    d
+                    for d in self.deliveries(order_id=order_id)
+                    if d["status"] == status and event in (None, d["event"])
+                ),
+                None,
+            )
+
+        what = f"a {status} delivery of {event or 'any event'} for order {order_id}"
+        return poll(found, timeout, what)
+
     def redeliver(self, delivery_id: str) -> dict[str, Any]:
         return self._call("POST", f"/_mock/deliveries/{delivery_id}/redeliver", expect=(202,))
 
@@ -145,6 +209,14 @@ class PoplarControl(MockClient):
     def orders(self, account_id: str | None = None) -> list[dict[str, Any]]:
         params = {"account_id": account_id} if account_id else {}
         return self._call("GET", "/_mock/orders", params=params)["orders"]
+
+    def wait_for_order(self, order_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        """The order Poplar stored for ``order_id``, polling until ``timeout``."""
+
+        def found() -> dict[str, Any] | None:
+            return next((o for o in self.orders() if o["order_id"] == order_id), None)
+
+        return poll(found, timeout, f"order {order_id} reaching Poplar")
 
     def audience(self) -> list[dict[str, Any]]:
         return self._call("GET", "/_mock/audience")["audiences"]

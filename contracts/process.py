@@ -87,10 +87,17 @@ class Integration:
 
     def stop(self, grace: float = 5.0) -> int | None:
         """SIGTERM the process group, SIGKILL it after ``grace`` seconds; return the code."""
+        return self._signal(((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)))
+
+    def kill(self) -> int | None:
+        """SIGKILL the whole process group at once, as a crash or the OOM killer would."""
+        return self._signal(((signal.SIGKILL, 5.0),))
+
+    def _signal(self, steps: tuple[tuple[signal.Signals, float], ...]) -> int | None:
         process, self.process = self.process, None
         if process is None:
             return None
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        for sig, wait in steps:
             try:
                 os.killpg(process.pid, sig)
             except ProcessLookupError:

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from contracts.diagnose import render
+
 __all__ = ["FORMAT_VERSION", "Report", "Result"]
 
 FORMAT_VERSION = 1
@@ -28,6 +30,15 @@ class Result:
     duration_s: float
     message: str = ""
     evidence: dict[str, Any] = field(default_factory=dict)
+    diagnosis: list[dict[str, Any]] = field(default_factory=list)  # failed MUST only
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # assumed constraints hit
+
+    def details(self) -> list[str]:
+        """What a reader of a failure needs, as text: diagnosis, warnings, then evidence."""
+        lines = render(self.diagnosis)
+        lines += [f"warning: {w['request']}: {w['finding']}" for w in self.warnings]
+        evidence = json.dumps(self.evidence, indent=2, default=str).splitlines()
+        return [*lines, "evidence:", *evidence]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +50,8 @@ class Result:
             "duration_s": round(self.duration_s, 3),
             "message": self.message,
             "evidence": self.evidence,
+            "diagnosis": self.diagnosis,
+            "warnings": self.warnings,
         }
 
 
@@ -47,6 +60,7 @@ class Report:
     results: list[Result]
     duration_s: float
     integration: dict[str, Any] = field(default_factory=dict)
+    seed: int | None = None  # the run seed: ``--seed`` replays the run
 
     def counts(self) -> dict[str, int]:
         return {status: sum(r.status == status for r in self.results) for status in STATUSES}
@@ -71,6 +85,7 @@ class Report:
                 "should_failed": [r.id for r in self.broken("SHOULD")],
                 "duration_s": round(self.duration_s, 3),
                 "exit_code": self.exit_code,
+                "seed": self.seed,
                 "integration": self.integration,
             },
         }
@@ -89,6 +104,8 @@ class Report:
             skipped=str(counts["skipped"]),
             time=f"{self.duration_s:.3f}",
         )
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(properties, "property", name="seed", value=str(self.seed))
         for result in self.results:
             case = ET.SubElement(
                 suite,
@@ -97,7 +114,7 @@ class Report:
                 name=f"{result.number:02d} {result.id}: {result.title}",
                 time=f"{result.duration_s:.3f}",
             )
-            detail = json.dumps(result.evidence, indent=2, default=str)
+            detail = "\n".join(result.details())
             if result.status in ("failed", "error"):
                 tag = "failure" if result.status == "failed" else "error"
                 ET.SubElement(
@@ -122,10 +139,7 @@ class Report:
                 "",
                 f"--- {result.status.upper()} {result.severity} {result.id}: {result.message}",
             ]
-            lines += [
-                "    " + line
-                for line in json.dumps(result.evidence, indent=2, default=str).splitlines()[:60]
-            ]
+            lines += ["    " + line for line in result.details()[:80]]
         counts = self.counts()
         must, should = self.broken("MUST"), self.broken("SHOULD")
         lines += [
@@ -133,6 +147,6 @@ class Report:
             f"{counts['passed']} passed, {counts['failed']} failed, "
             f"{counts['error']} errors, {counts['skipped']} skipped in "
             f"{self.duration_s:.1f}s; MUST broken: {len(must)}, SHOULD broken: "
-            f"{len(should)} -> exit {self.exit_code}",
+            f"{len(should)} -> exit {self.exit_code} (run seed {self.seed})",
         ]
         return "\n".join(lines)

@@ -1,26 +1,30 @@
 """``mockkit verify`` as a library: start the mocks and the integration, run the scenarios.
 
 Order of events: mocks up -> subscribe the integration's webhook URL (so its secret is known)
--> start the command with the environment contract -> wait for its port -> scenarios, one
-after another, faults cleared around each -> stop the command (SIGTERM, then SIGKILL).
+-> start the command with the environment contract -> wait for its port -> scenarios in
+phases (:func:`contracts.scenarios.phases`: independent ones at the same time, each on its
+own orders with its own faults; a restart alone; the whole-run judgement last) -> stop the
+command (SIGTERM, then SIGKILL).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 import time
 import traceback
-import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from contracts.context import Context, ScenarioFailed, ScenarioSkipped
+from contracts.diagnose import diagnose
 from contracts.process import Integration, StartupError, port_open
 from contracts.report import Report, Result
-from contracts.scenarios import Scenario, select
+from contracts.scenarios import Scenario, phases, select
 from contracts.servers import DEFAULT_POPLAR_TOKEN, MockPair, free_port
 
 __all__ = ["StartupError", "VerifyOptions", "harness_extras", "run_verify"]
@@ -32,7 +36,7 @@ class VerifyOptions:
     webhook_url: str | None = None
     webhook_path: str = "/webhooks/sopost"
     scenarios: tuple[str, ...] = ()
-    seed: int = 0
+    seed: int | None = None  # the run seed; None draws a fresh one
     timeout: float = 20.0
     settle: float = 1.0
     data_handler: str = "SoPost"
@@ -45,8 +49,9 @@ class VerifyOptions:
 
 def harness_extras(scratch: Path, data_handler: str) -> dict[str, str]:
     """Extra variables for the reference harness (other integrations ignore them): a fresh
-    inbox, short backoff, quick polling, the data handler the kit judges by."""
-    return {
+    inbox, short backoff, quick polling, the data handler the kit judges by. Whatever the
+    environment already sets wins (e.g. a persistent ``HARNESS_DB``)."""
+    extras = {
         "HARNESS_DB": str(scratch / "harness.db"),
         "HARNESS_BACKOFF_BASE": "0.05",
         "HARNESS_BACKOFF_CAP": "0.5",
@@ -54,12 +59,10 @@ def harness_extras(scratch: Path, data_handler: str) -> dict[str, str]:
         "HARNESS_MAX_ATTEMPTS": "20",
         "HARNESS_DATA_HANDLERS": data_handler,
     }
+    return {name: value for name, value in extras.items() if name not in os.environ}
 
 
 def _run_one(item: Scenario, ctx: Context) -> Result:
-    ctx.evidence = {}
-    for client in (ctx.mocks.sopost, ctx.mocks.poplar):
-        client.clear_faults()
     started = time.monotonic()
     status, message = "passed", ""
     try:
@@ -71,14 +74,13 @@ def _run_one(item: Scenario, ctx: Context) -> Result:
     except Exception as exc:  # the kit or the mocks broke: say so, do not blame the integration
         status, message = "error", f"{type(exc).__name__}: {exc}"
         ctx.evidence["traceback"] = traceback.format_exc().splitlines()[-8:]
-    for client in (ctx.mocks.sopost, ctx.mocks.poplar):
-        client.clear_faults()
-    integration = ctx.integration
-    if integration is not None and not integration.running():
-        ctx.evidence["integration_exited"] = integration.tail()
-        if status == "passed":
-            status, message = "failed", "the integration exited during the scenario"
-        integration.start()
+    ctx.remove_faults()
+    diagnosis = []
+    if status == "failed" and item.severity == "MUST":
+        try:
+            diagnosis = diagnose(ctx)
+        except Exception as exc:  # a diagnosis must never hide the verdict
+            ctx.evidence["diagnosis_error"] = f"{type(exc).__name__}: {exc}"
     return Result(
         item.id,
         item.number,
@@ -88,7 +90,23 @@ def _run_one(item: Scenario, ctx: Context) -> Result:
         time.monotonic() - started,
         message,
         dict(ctx.evidence),
+        diagnosis,
     )
+
+
+def _run_phase(group: list[Scenario], base: Context) -> list[Result]:
+    """Run a group of scenarios at the same time; the integration must survive them all."""
+    contexts = [base.for_scenario(item.id, item.number) for item in group]
+    with ThreadPoolExecutor(len(group)) as pool:
+        results = list(pool.map(_run_one, group, contexts))
+    integration = base.integration
+    if integration is not None and not integration.running():
+        for result in results:
+            result.evidence["integration_exited"] = integration.tail()
+            if result.status == "passed":
+                result.status, result.message = "failed", "the integration exited meanwhile"
+        integration.start()
+    return results
 
 
 def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> Report:
@@ -101,15 +119,15 @@ def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> R
     mocks = MockPair(
         options.sopost_port if options.sopost_port is not None else default_ports[0],
         options.poplar_port if options.poplar_port is not None else default_ports[1],
-        seed=options.seed,
     )
+    seed = secrets.randbelow(10**9) if options.seed is None else options.seed
     started = time.monotonic()
     with mocks, tempfile.TemporaryDirectory(prefix="mockkit-verify-") as scratch:
         # Attached: PORT is the one the integration already listens on (from its URL).
         port = (urlsplit(options.webhook_url).port or 80) if attached else free_port()
         url = options.webhook_url or f"http://127.0.0.1:{port}{options.webhook_path}"
         subscription = mocks.subscribe(url)
-        env = mocks.env(port, subscription.secret, options.poplar_token)
+        env = mocks.env(port, subscription.secret, options.poplar_token, options.data_handler)
         integration = None
         if attached:
             parts = urlsplit(url)
@@ -127,7 +145,7 @@ def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> R
             except StartupError as exc:
                 tail = "\n".join("    " + line for line in integration.tail(20))
                 raise StartupError(f"{exc}; its last output:\n{tail or '    (none)'}") from None
-        ctx = Context(
+        base = Context(
             mocks,
             url,
             subscription.secret,
@@ -135,18 +153,18 @@ def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> R
             integration,
             settle=options.settle,
             timeout=options.timeout,
-            run_tag=f"mk{uuid.uuid4().hex[:6]}",
+            seed=seed,
         )
-        ctx.memo["seed"] = options.seed
+        echo(f"mockkit verify: run seed {seed} (replay this run with --seed {seed})")
         results = []
         try:
-            for item in chosen:
-                result = _run_one(item, ctx)
-                echo(
-                    f"{result.status.upper():<7} {item.severity:<6} {item.number:>2} "
-                    f"{item.id:<18} {result.duration_s:5.1f}s"
-                )
-                results.append(result)
+            for group in phases(chosen):
+                for result in _run_phase(group, base):
+                    echo(
+                        f"{result.status.upper():<7} {result.severity:<6} {result.number:>2} "
+                        f"{result.id:<18} {result.duration_s:5.1f}s"
+                    )
+                    results.append(result)
         finally:
             if integration is not None:
                 integration.stop()
@@ -155,6 +173,7 @@ def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> R
         "webhook_url": url,
         "starts": integration.starts if integration else 0,
     }
+    results.sort(key=lambda r: (r.number, r.severity != "MUST", r.id))
     if integration is not None and any(r.status in ("failed", "error") for r in results):
         info["last_output"] = integration.tail(30)
-    return Report(results, time.monotonic() - started, info)
+    return Report(results, time.monotonic() - started, info, seed)

@@ -2,12 +2,13 @@
 
 ``MockPair`` is what verify and the pytest plugin share: SoPost and Poplar on loopback ports
 (0 = free ports), each with a typed control client. ``fast=True`` compresses the SoPost
-lifecycle and webhook retry schedule so a whole verify run fits in about a minute.
+lifecycle and webhook retry schedule so a whole verify run takes seconds.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -96,11 +97,22 @@ class MockPair:
         return self.sopost.subscribe(url, (user, password), organisation_id)
 
     def env(
-        self, port: int, webhook_secret: str | None = None, poplar_token: str = DEFAULT_POPLAR_TOKEN
+        self,
+        port: int,
+        webhook_secret: str | None = None,
+        poplar_token: str = DEFAULT_POPLAR_TOKEN,
+        data_handlers: str = "SoPost",
     ) -> dict[str, str]:
         _, user, password = self.credentials()
         return integration_env(
-            self.sopost_url, self.poplar_url, port, user, password, webhook_secret, poplar_token
+            self.sopost_url,
+            self.poplar_url,
+            port,
+            user,
+            password,
+            webhook_secret,
+            poplar_token,
+            data_handlers=data_handlers,
         )
 
     def __enter__(self) -> MockPair:
@@ -119,18 +131,27 @@ def integration_env(
     webhook_secret: str | None,
     poplar_token: str = DEFAULT_POPLAR_TOKEN,
     base: Mapping[str, str] | None = None,
+    data_handlers: str = "SoPost",
 ) -> dict[str, str]:
     """The environment contract of an integration under test (documented in
-    the README): ``base`` (default os.environ) plus the vendor URLs and secrets."""
+    the README): ``base`` (default os.environ) plus the vendor URLs and secrets.
+
+    The kit's own interpreter directory goes first on ``PATH``, so ``python -m harness``
+    (or any tool installed beside mockkit) resolves to the kit's virtualenv even when it
+    was not activated (``.venv/bin/mockkit verify ...``)."""
     env = dict(os.environ if base is None else base)
+    bin_dir = os.path.dirname(sys.executable)
+    path = [p for p in env.get("PATH", "").split(os.pathsep) if p and p != bin_dir]
     env.update(
         {
+            "PATH": os.pathsep.join([bin_dir, *path]),
             "PORT": str(port),
             "SOPOST_API_URL": sopost_url.rstrip("/") + "/v1",
             "SOPOST_API_USER": user,
             "SOPOST_API_PASSWORD": password,
             "POPLAR_API_URL": poplar_url.rstrip("/") + "/v1",
             "POPLAR_API_TOKEN": poplar_token,
+            "SOPOST_DATA_HANDLERS": data_handlers,
         }
     )
     if webhook_secret:

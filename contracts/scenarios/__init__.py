@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from contracts.context import Context
 
-__all__ = ["SCENARIOS", "Scenario", "scenario", "select"]
+__all__ = ["SCENARIOS", "Scenario", "phases", "scenario", "select"]
 
 Check = Callable[[Context], None]
 
@@ -25,20 +25,26 @@ class Scenario:
     title: str
     check: Check
     runs_last: bool = False  # judges the whole run, so it goes after every other scenario
+    alone: bool = False  # nothing else may run meanwhile (it restarts the integration)
 
     @property
-    def position(self) -> tuple[bool, int, bool, str]:
-        return (self.runs_last, self.number, self.severity != "MUST", self.id)
+    def position(self) -> tuple[int, bool, str]:
+        return (self.number, self.severity != "MUST", self.id)
 
 
 SCENARIOS: list[Scenario] = []
 
 
 def scenario(
-    number: int, id: str, severity: str, title: str, runs_last: bool = False
+    number: int,
+    id: str,
+    severity: str,
+    title: str,
+    runs_last: bool = False,
+    alone: bool = False,
 ) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
-        SCENARIOS.append(Scenario(number, id, severity, title, check, runs_last))
+        SCENARIOS.append(Scenario(number, id, severity, title, check, runs_last, alone))
         SCENARIOS.sort(key=lambda s: s.position)
         return check
 
@@ -59,5 +65,17 @@ def select(wanted: tuple[str, ...] | list[str]) -> list[Scenario]:
     return sorted(chosen, key=lambda s: s.position)
 
 
+def phases(chosen: list[Scenario]) -> list[list[Scenario]]:
+    """Groups to run one after another; the scenarios of a group run at the same time.
+
+    Each scenario judges only its own orders and scopes its faults to them, so they can share
+    the integration; one that restarts it runs alone, and one that judges the whole run last.
+    """
+    together = [s for s in chosen if not (s.alone or s.runs_last)]
+    alone = [[s] for s in chosen if s.alone and not s.runs_last]
+    last = [s for s in chosen if s.runs_last]
+    return [group for group in (together, *alone, last) if group]
+
+
 # Importing the modules registers their scenarios.
-from contracts.scenarios import basic, faults, load  # noqa: E402, F401
+from contracts.scenarios import basic, faults, generated, load, restart  # noqa: E402, F401

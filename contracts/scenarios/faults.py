@@ -9,21 +9,26 @@ from typing import Any
 
 import jsonschema_rs
 
-from contracts.context import SUBMIT_PATH, Context, ScenarioFailed
+from contracts.context import Context, ScenarioFailed
+from contracts.observe import SUBMIT_PATH
 from contracts.scenarios import scenario
 from mocks.core.spec import load_spec
 
 ACK_TIMEOUT_MS = 10_000  # SoPost's delivery timeout (the mock's webhook_timeout)
 ACK_FAST_MS = 1_000
+SLOW_POPLAR_MS = 1_500  # longer than ACK_FAST_MS, so work done inside the webhook shows
 REDACTED = "[redacted]"
 
 
 def _rate_limited(ctx: Context) -> dict[str, Any]:
-    """One order whose first Poplar submit gets 429 with a reset ~2 s ahead (run once)."""
-    if "rate_limit" in ctx.memo:
-        return ctx.memo["rate_limit"]
-    reset = math.ceil(time.time()) + 2
-    ctx.mocks.poplar.add_fault(
+    """One order whose first Poplar submit gets 429 with a reset 1-2 s ahead (run once)."""
+    return ctx.once("rate-limit", lambda: _rate_limit_run(ctx))
+
+
+def _rate_limit_run(ctx: Context) -> dict[str, Any]:
+    reset = math.ceil(time.time() + 1)
+    ctx.add_fault(
+        "poplar",
         method="POST",
         path=SUBMIT_PATH,
         status=429,
@@ -33,13 +38,7 @@ def _rate_limited(ctx: Context) -> dict[str, Any]:
     order = ctx.create_order()
     snap = ctx.wait_forwarded([order["id"]])
     entries = snap.submits.get(order["id"], [])
-    ctx.memo["rate_limit"] = result = {
-        "order": order,
-        "snap": snap,
-        "reset": reset,
-        "times": [e["time"] for e in entries],
-    }
-    return result
+    return {"order": order, "snap": snap, "reset": reset, "times": [e["time"] for e in entries]}
 
 
 @scenario(
@@ -47,13 +46,16 @@ def _rate_limited(ctx: Context) -> dict[str, Any]:
     "rate-limit",
     "MUST",
     "Poplar answers 429 (with a reset header), then recovers: one Poplar order",
+    alone=True,
 )
 def rate_limit(ctx: Context) -> None:
     result = _rate_limited(ctx)
     ctx.expect_once(result["snap"], result["order"]["id"])
 
 
-@scenario(7, "rate-limit-wait", "SHOULD", "After a 429, no retry before x-rate-limit-reset")
+@scenario(
+    7, "rate-limit-wait", "SHOULD", "After a 429, no retry before x-rate-limit-reset", alone=True
+)
 def rate_limit_wait(ctx: Context) -> None:
     result = _rate_limited(ctx)
     times, reset = result["times"], result["reset"]
@@ -69,9 +71,11 @@ def rate_limit_wait(ctx: Context) -> None:
         raise ScenarioFailed("the 429 was never retried")
 
 
-@scenario(8, "poplar-5xx", "MUST", "Poplar answers 500 four times, then recovers: one order")
+@scenario(
+    8, "poplar-5xx", "MUST", "Poplar answers 500 four times, then recovers: one order", alone=True
+)
 def poplar_5xx(ctx: Context) -> None:
-    ctx.mocks.poplar.add_fault(method="POST", path=SUBMIT_PATH, status=500, times=4)
+    ctx.add_fault("poplar", method="POST", path=SUBMIT_PATH, status=500, times=4)
     order = ctx.create_order()
     ctx.expect_once(ctx.wait_forwarded([order["id"]]), order["id"])
 
@@ -85,27 +89,30 @@ def poplar_5xx(ctx: Context) -> None:
 def sopost_5xx(ctx: Context) -> None:
     order = ctx.create_order(outcome="PENDING")
     ctx.wait_answered([order["id"]], "PENDING", timeout=5)
-    ctx.mocks.sopost.add_fault(method="GET", path=f"**/orders/{order['id']}", status=503, times=4)
+    ctx.add_fault("sopost", method="GET", path=f"**/orders/{order['id']}", status=503, times=4)
     ctx.mocks.sopost.transition(order["id"], "APPROVED")
     ctx.expect_once(ctx.wait_forwarded([order["id"]]), order["id"])
     ctx.evidence["sopost_faults"] = ctx.mocks.sopost.faults()
 
 
 def _slow_poplar(ctx: Context) -> dict[str, Any]:
-    """One order forwarded while Poplar takes 3 s per submit; its delivery log (run once)."""
-    if "slow" not in ctx.memo:
-        ctx.mocks.poplar.add_fault(method="POST", path=SUBMIT_PATH, latency_ms=3000, times=3)
-        order = ctx.create_order()
-        snap = ctx.wait_forwarded([order["id"]])
-        ctx.memo["slow"] = {"order": order, "snap": snap}
-    return ctx.memo["slow"]
+    """One order forwarded while Poplar is slow; its delivery log (run once)."""
+    return ctx.once("slow-poplar", lambda: _slow_poplar_run(ctx))
+
+
+def _slow_poplar_run(ctx: Context) -> dict[str, Any]:
+    ctx.add_fault("poplar", method="POST", path=SUBMIT_PATH, latency_ms=SLOW_POPLAR_MS, times=3)
+    order = ctx.create_order()
+    return {"order": order, "snap": ctx.wait_forwarded([order["id"]])}
 
 
 def _ack_check(ctx: Context, limit_ms: float) -> None:
     result = _slow_poplar(ctx)
     order_id = result["order"]["id"]
     deliveries = result["snap"].delivery_summary(order_id)
-    ctx.evidence.update({"orders": [order_id], "deliveries": deliveries, "poplar_latency_ms": 3000})
+    ctx.evidence.update(
+        {"orders": [order_id], "deliveries": deliveries, "poplar_latency_ms": SLOW_POPLAR_MS}
+    )
     if not deliveries:
         raise ScenarioFailed("no delivery was made (is the webhook subscribed?)")
     unanswered = [d["event"] for d in deliveries if d["status"] != "succeeded"]
@@ -134,6 +141,7 @@ def _ack_check(ctx: Context, limit_ms: float) -> None:
     "ack-timeout",
     "MUST",
     "Every delivery is answered 2xx within SoPost's 10 s timeout while Poplar is slow",
+    alone=True,
 )
 def ack_within_timeout(ctx: Context) -> None:
     _ack_check(ctx, ACK_TIMEOUT_MS)
@@ -145,6 +153,7 @@ def ack_within_timeout(ctx: Context) -> None:
     "SHOULD",
     "Every delivery is answered 2xx within 1 s while Poplar "
     "is slow (work is queued, not done in the webhook request)",
+    alone=True,
 )
 def ack_fast(ctx: Context) -> None:
     _ack_check(ctx, ACK_FAST_MS)
@@ -218,11 +227,11 @@ def _problem(entry: dict[str, Any]) -> str | None:
     runs_last=True,
 )
 def poplar_valid(ctx: Context) -> None:
-    journal = ctx.mocks.poplar.requests()
+    journal = ctx.poplar_log.entries()
     if not journal:  # run alone: give the integration something to send
         order = ctx.create_order()
         ctx.wait_forwarded([order["id"]])
-        journal = ctx.mocks.poplar.requests()
+        journal = ctx.poplar_log.entries()
     bad = [(entry, why) for entry in journal if (why := _problem(entry))]
     ctx.evidence.update(
         {

@@ -46,22 +46,33 @@ def test_users_conftest_names_do_not_clash(sopost, sopost_mock):
 
 # The README's example: a user's contract test for their own integration.
 USER_CONTRACT_TEST = """
-import subprocess, sys, time
-import requests
+import subprocess, sys
 
 def test_approved_order_reaches_poplar(sopost_mock, poplar_mock, mockkit_env, tmp_path):
     env = {**mockkit_env, "HARNESS_DB": str(tmp_path / "inbox.db")}
     app = subprocess.Popen([sys.executable, "-m", "harness"], env=env)
     try:
         order = sopost_mock.create_order(outcome="APPROVED")
-        deadline = time.monotonic() + 20
-        while not any(o["order_id"] == order["id"] for o in poplar_mock.orders()):
-            assert time.monotonic() < deadline, "order never reached Poplar"
-            time.sleep(0.1)
+        sopost_mock.wait_for_delivery(order["id"], event="APPROVED", timeout=20)
+        stored = poplar_mock.wait_for_order(order["id"], timeout=20)
+        assert stored["order_id"] == order["id"]
         assert poplar_mock.requests(verdict="invalid") == []
     finally:
         app.terminate()
         app.wait(10)
+"""
+
+# The wait helpers fail a test with a plain message when the condition never holds.
+WAITS_TIME_OUT = """
+import pytest
+from contracts.client import WaitTimeout
+
+def test_waits_give_up(sopost_mock, poplar_mock):
+    order = sopost_mock.create_order(outcome="PENDING", consents=[])
+    with pytest.raises(WaitTimeout, match="reaching Poplar did not happen within 0.3 s"):
+        poplar_mock.wait_for_order(order["id"], timeout=0.3)
+    with pytest.raises(WaitTimeout, match="APPROVED"):
+        sopost_mock.wait_for_delivery(order["id"], event="APPROVED", status="blocked", timeout=0.3)
 """
 
 
@@ -80,6 +91,11 @@ def test_a_users_contract_test_is_a_few_lines(pytester) -> None:
     pytester.makepyfile(USER_CONTRACT_TEST)
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_wait_helpers_time_out_with_a_message(pytester) -> None:
+    pytester.makepyfile(WAITS_TIME_OUT)
+    pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
 def test_plugin_is_registered_as_a_pytest11_entry_point() -> None:

@@ -8,7 +8,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from contracts.report import Report, Result
-from contracts.scenarios import SCENARIOS, select
+from contracts.scenarios import SCENARIOS, phases, select
 
 
 def _report(*statuses: tuple[str, str]) -> Report:
@@ -55,10 +55,50 @@ def test_json_and_junit(tmp_path) -> None:
     assert "FAIL" in report.terminal() and "exit 1" in report.terminal()
 
 
-def test_select_by_id_or_number_runs_poplar_valid_last() -> None:
+def test_select_by_id_or_number() -> None:
     assert [s.id for s in select(["7"])] == ["rate-limit", "rate-limit-wait"]
     assert [s.id for s in select(["poplar-valid", "1"])] == ["approved-consent", "poplar-valid"]
-    assert SCENARIOS[-1].id == "poplar-valid"
     assert len({s.id for s in SCENARIOS}) == len(SCENARIOS) == 20
     with pytest.raises(KeyError, match="unknown scenario"):
         select(["99"])
+
+
+def test_phases_run_independent_scenarios_together_restart_alone_poplar_valid_last() -> None:
+    groups = [[s.id for s in group] for group in phases(select([]))]
+    assert groups[-1] == ["poplar-valid"]
+    assert ["restart"] in groups
+    assert {"approved-consent", "burst", "generated-orders", "sopost-5xx"} <= set(groups[0])
+    assert sum(len(g) for g in groups) == len(SCENARIOS)
+
+
+def test_a_failed_must_scenario_shows_its_diagnosis_everywhere(tmp_path) -> None:
+    diagnosis = {
+        "order_id": "o-1",
+        "expected": "exactly once in Poplar",
+        "deliveries": [
+            {
+                "event": "APPROVED",
+                "delivery": "succeeded",
+                "attempts": [{"status": 202, "latency_ms": 3.2, "error": None}],
+            }
+        ],
+        "fetched": [],
+        "poplar": [],
+        "stored_in_poplar": 0,
+        "likely_cause": "the webhook was answered 2xx but the order was never fetched",
+    }
+    report = _report(("MUST", "failed"))
+    report.results[0].diagnosis = [diagnosis]
+    report.seed = 42
+    report.write_json(tmp_path / "r.json")
+    report.write_junit(tmp_path / "r.xml")
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["format_version"] == 1 and data["summary"]["seed"] == 42
+    assert data["scenarios"][0]["diagnosis"] == [diagnosis]
+    suite = ET.parse(tmp_path / "r.xml").getroot().find("testsuite")
+    assert suite.find("properties/property").get("value") == "42"
+    failure = suite.find("testcase/failure").text
+    for text in (report.terminal(), failure):
+        assert "webhook APPROVED: succeeded (202 in 3 ms)" in text
+        assert "GET /orders/{id}: never called" in text
+        assert "likely cause: the webhook was answered 2xx but the order was never fetched" in text
