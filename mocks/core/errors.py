@@ -24,6 +24,7 @@ STATUS_CODES: dict[str, int] = {
     "unsupported_media_type": 415,
     "rate_limited": 429,
     "server_error": 500,
+    "not_implemented": 501,
     "service_unavailable": 503,
 }
 

@@ -25,7 +25,7 @@ class JournalEntry:
     path: str
     query: str
     status: int
-    verdict: str  # "valid", "invalid", "unmatched", "rejected" (auth/limits) or "fault"
+    verdict: str  # valid, invalid, unmatched, unmodelled, rejected (auth/limits) or fault
     operation_id: str | None
     error: str | None
     body: Any

@@ -38,6 +38,7 @@ from mocks.core.pipeline import (
     validate,
 )
 from mocks.core.spec import Operation, Spec, ValidatedRequest, load_spec
+from mocks.core.unmodelled import unmodelled_paths
 
 __all__ = ["CONTROL_PREFIX", "Handler", "MockRuntime", "RuntimeConfig"]
 
@@ -122,6 +123,15 @@ class MockRuntime:
                 self._route(app, operation, handlers[operation.id], prefix)
         for operation in control_ops.values():
             self._route(app, operation, control_handlers[operation.id], "")
+        for path in unmodelled_paths(self.spec):  # real paths outside the model: 501
+            for prefix in prefixes:
+                app.add_url_rule(
+                    prefix + path.flask_rule,
+                    endpoint=f"unmodelled:{path.method} {path.path}@{prefix}",
+                    view_func=path.view(),
+                    methods=[path.method],
+                    provide_automatic_options=False,
+                )
         app.before_request(self._before)
         app.after_request(self._after)
         app.register_error_handler(ApiError, self._api_error)

@@ -36,6 +36,7 @@ TITLES = {
     "unsupported_media_type": "UnsupportedMediaType",
     "rate_limited": "TooManyRequests",
     "server_error": "InternalServerError",
+    "not_implemented": "NotImplemented",
     "service_unavailable": "ServiceUnavailable",
 }
 

@@ -26,7 +26,6 @@ def test_me_names_the_account(poplar_mock) -> None:
     assert isinstance(account["id"], str) and account["id"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 (unmodelled paths): still 404 here")
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [

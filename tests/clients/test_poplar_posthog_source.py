@@ -42,7 +42,6 @@ def test_a_test_token_cannot_read_data(poplar_mock) -> None:
     assert _get(poplar_mock, "audiences", token="test_abc").status_code == 403
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 (unmodelled paths): still 404 here")
 @pytest.mark.parametrize(
     ("path", "params"),
     [
