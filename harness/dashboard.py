@@ -111,7 +111,7 @@ def _nav() -> dict[str, Any]:
     flow = current_app.extensions["harness"].config.flow_url
     if flow:
         links.insert(0, ("Flow view", flow))
-    return {"nav_links": links, "active": "Status", "product": "harness"}
+    return {"nav_links": links, "active": "Status", "product": "harness", "flow_url": flow}
 
 
 def install_dashboard(app: Flask) -> None:

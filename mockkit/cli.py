@@ -13,6 +13,7 @@ from contracts.cli import verify
 from contracts.provider_cli import contracts
 from mockkit.apps import DEMO_POPLAR_TOKEN, POPLAR_ENV, SOPOST_ENV
 from mockkit.assumptions import assumptions_table
+from mockkit.demo import main as demo_main
 from mockkit.serve import Service, Supervisor, options_env
 from mockkit.ui.service import ui_service
 from mocks.poplar.ratelimit import parse_rate_limit
@@ -281,3 +282,4 @@ def _banner(supervisor: Supervisor, seed: int, clock: str, require_auth: bool) -
 
 
 main.add_command(verify)
+main.add_command(demo_main, "demo")

@@ -8,7 +8,7 @@ __all__ = ["pagekit_blueprint"]
 
 
 def pagekit_blueprint(url_prefix: str) -> Blueprint:
-    """Static files at ``<url_prefix>/static/...``; templates extend ``pagekit/base.html``.
+    """Static files at ``<url_prefix>/pagekit/...``; templates extend ``pagekit/base.html``.
 
     A mock serves it under ``/_mock`` so that no vendor path is taken; the harness and the flow
     view at the root.
@@ -18,6 +18,6 @@ def pagekit_blueprint(url_prefix: str) -> Blueprint:
         __name__,
         url_prefix=url_prefix,
         static_folder="static",
-        static_url_path="/static",
+        static_url_path="/pagekit",
         template_folder="templates",
     )

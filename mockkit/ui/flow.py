@@ -135,11 +135,11 @@ def timeline(snap: Snapshot, order_id: str) -> list[Step]:
         for attempt in delivery["attempts"]:
             answer = attempt.get("status") or attempt.get("error") or attempt["outcome"]
             latency = attempt.get("latency_ms")
-            text = f"{kind} {delivery['event']} attempt {attempt['number']}: {answer}"
+            text = f"{delivery['event']} attempt {attempt['number']}: {answer}"
             if latency is not None:
                 text += f" in {latency:.1f} ms"
             tone = "ok" if attempt["outcome"] == "succeeded" else "bad"
-            steps.append(Step(attempt["time"], "webhook", text, tone))
+            steps.append(Step(attempt["time"], kind, text, tone))
     for event in snap.events:
         if event["order_id"] != order_id:
             continue

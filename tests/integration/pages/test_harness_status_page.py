@@ -48,7 +48,9 @@ def test_a_wrong_token_or_a_forged_form_does_not_sign_in(stack: Stack) -> None:
 def test_a_dead_letter_is_retried_from_the_page(stack: Stack) -> None:
     session = signed_in(stack)
     stack.mocks.poplar.add_fault(method="POST", path="/v1/order", status=400, times=1)
-    order = stack.mocks.sopost.create_order(outcome="APPROVED", full_name="<b>Dora</b>")
+    order = stack.mocks.sopost.create_order(
+        outcome="APPROVED", distribute=False, full_name="<b>Dora</b>"
+    )
     page = wait_until(
         lambda: (
             (p := session.get(f"{stack.harness.url}/status", headers=HTML, timeout=5))
@@ -60,6 +62,7 @@ def test_a_dead_letter_is_retried_from_the_page(stack: Stack) -> None:
     )
     assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert page.headers["X-Frame-Options"] == "DENY"
+    assert all(o["order_id"] != order["id"] for o in stack.mocks.poplar.orders())
     action = re.search(r'action="(/status/dead-letters/\w+/retry)"', page.text).group(1)
     without_token = session.post(stack.harness.url + action, timeout=5)
     assert without_token.status_code == 403

@@ -90,4 +90,4 @@ def test_the_timeline_is_in_time_order_across_services() -> None:
     )
     steps = timeline(snap, "o1")
     assert [s.actor for s in steps] == ["SoPost", "webhook", "Poplar", "harness"]
-    assert steps[1].text == "webhook APPROVED attempt 1: 500 in 3.0 ms" and steps[1].tone == "bad"
+    assert steps[1].text == "APPROVED attempt 1: 500 in 3.0 ms" and steps[1].tone == "bad"
