@@ -36,7 +36,7 @@ THREADS = 4  # waitress and gunicorn threads: what mockkit serve gives granian t
 GRANIAN_THREADS = (1, 2, 4, 8)
 FAULT_MS = 500
 SLOW_ID = "00000000-0000-4000-8000-00000000beef"
-ENV = {"MOCKKIT_SOPOST_OPTIONS": '{"quiet": true}'}
+ENV = {"MOCKKIT_SOPOST_OPTIONS": '{"runtime": {"log_requests": false}}'}  # a SoPostConfig
 FACTORY = "mockkit.apps:sopost_app"
 
 

@@ -1,7 +1,8 @@
 """App factories that the WSGI server imports in its worker process.
 
-`mockkit serve` passes each service's options as JSON in an environment variable, because the
-server builds the app in a separate process; this module turns them back into configs.
+`mockkit serve` builds each mock's config (defaults from the config dataclasses) and passes it
+whole, as ``dataclasses.asdict`` JSON in an environment variable, because the server builds the
+app in a separate process; :func:`revive` turns it back into the same config.
 """
 
 from __future__ import annotations
@@ -11,25 +12,23 @@ import json
 import logging
 import os
 import sys
-from typing import Any
+from dataclasses import fields, is_dataclass
+from typing import Any, TypeVar, get_type_hints
 
 from flask import Flask
 
-from mocks.core.runtime import RuntimeConfig
 from mocks.poplar.app import PoplarConfig
 from mocks.poplar.app import create_app as create_poplar
 from mocks.sopost.app import SoPostConfig
 from mocks.sopost.app import create_app as create_sopost
-from mocks.sopost.state import LifecycleConfig
 
 __all__ = [
     "DEMO_POPLAR_TOKEN",
     "POPLAR_ENV",
     "SOPOST_ENV",
     "poplar_app",
-    "poplar_config",
+    "revive",
     "sopost_app",
-    "sopost_config",
 ]
 
 SOPOST_ENV = "MOCKKIT_SOPOST_OPTIONS"
@@ -37,29 +36,25 @@ SOPOST_ENV = "MOCKKIT_SOPOST_OPTIONS"
 DEMO_POPLAR_TOKEN = "mockkit-demo-token"
 POPLAR_ENV = "MOCKKIT_POPLAR_OPTIONS"
 
-
-def _runtime(options: dict[str, Any]) -> RuntimeConfig:
-    return RuntimeConfig(
-        seed=options.get("seed", 0),
-        clock=options.get("clock", "real"),
-        log_requests=not options.get("quiet", False),
-    )
+Config = TypeVar("Config")
 
 
-def sopost_config(options: dict[str, Any]) -> SoPostConfig:
-    """A SoPost config from the CLI's plain options (the keys `mockkit serve` writes)."""
-    return SoPostConfig(
-        runtime=_runtime(options),
-        lifecycle=LifecycleConfig(
-            filtering_delay=options.get("filtering_delay", 2.0),
-            review_delay=options.get("review_delay", 30.0),
-            stage_delays=tuple(options.get("stage_delays", (10.0, 30.0, 60.0))),
-        ),
-        require_auth=options.get("require_auth", False),
-        retry_scale=options.get("retry_scale", 1.0),
-        webhook_timeout=options.get("webhook_timeout", 10.0),
-        allow_webhook_hosts=tuple(options.get("allow_webhook_hosts", ())),
-    )
+def revive(cls: type[Config], data: dict[str, Any]) -> Config:
+    """``cls(**data)`` for a (nested) config dataclass from JSON: nested configs are rebuilt,
+    JSON lists become the tuples the configs hold, and absent fields keep their defaults."""
+    hints = get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for spec in fields(cls):
+        if spec.name not in data:
+            continue
+        value = data[spec.name]
+        kind = hints[spec.name]
+        if is_dataclass(kind) and isinstance(value, dict):
+            value = revive(kind, value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[spec.name] = value
+    return cls(**values)
 
 
 def _serving(app: Flask) -> Flask:
@@ -80,24 +75,17 @@ def _configure_logging() -> None:
     logger.propagate = False
 
 
-def poplar_config(options: dict[str, Any]) -> PoplarConfig:
-    """A Poplar config from the CLI's plain options."""
-    tokens = options.get("tokens")
-    return PoplarConfig(
-        runtime=_runtime(options),
-        lenient=options.get("lenient", False),
-        tokens=tuple(tokens) if tokens else None,
-        rate_limit=options.get("rate_limit", PoplarConfig.rate_limit),
-    )
-
-
 def sopost_app() -> Flask:
     """Granian factory: the SoPost mock built from ``$MOCKKIT_SOPOST_OPTIONS``."""
     _configure_logging()
-    return _serving(create_sopost(sopost_config(json.loads(os.environ.get(SOPOST_ENV, "{}")))))
+    return _serving(
+        create_sopost(revive(SoPostConfig, json.loads(os.environ.get(SOPOST_ENV, "{}"))))
+    )
 
 
 def poplar_app() -> Flask:
     """Granian factory: the Poplar mock built from ``$MOCKKIT_POPLAR_OPTIONS``."""
     _configure_logging()
-    return _serving(create_poplar(poplar_config(json.loads(os.environ.get(POPLAR_ENV, "{}")))))
+    return _serving(
+        create_poplar(revive(PoplarConfig, json.loads(os.environ.get(POPLAR_ENV, "{}"))))
+    )

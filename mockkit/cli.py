@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -16,8 +17,12 @@ from mockkit.assumptions import assumptions_table
 from mockkit.demo import main as demo_main
 from mockkit.serve import Service, Supervisor, options_env
 from mockkit.ui.service import ui_service
+from mocks.core.runtime import RuntimeConfig
+from mocks.poplar.mock import PoplarConfig
 from mocks.poplar.ratelimit import parse_rate_limit
 from mocks.sopost.fixtures import CREDENTIALS, GUIDE, build_world
+from mocks.sopost.lifecycle import LifecycleConfig
+from mocks.sopost.mock import SoPostConfig
 
 __all__ = ["main"]
 
@@ -72,43 +77,45 @@ def _seconds_list(_: click.Context, __: click.Parameter, value: str) -> list[flo
 @click.option(
     "--ui-port", default=8083, show_default=True, help="The flow view (a browser page); 0: none."
 )
-@click.option("--seed", default=0, show_default=True, help="Same seed, same data and ids.")
+@click.option(
+    "--seed", default=RuntimeConfig.seed, show_default=True, help="Same seed, same data and ids."
+)
 @click.option(
     "--clock",
     type=click.Choice(["real", "manual"]),
-    default="real",
+    default=RuntimeConfig.clock,
     show_default=True,
     help="manual: time moves only via POST /_mock/clock/advance.",
 )
 @click.option("--require-auth", is_flag=True, help="SoPost: refuse requests without credentials.")
 @click.option(
     "--filtering-delay",
-    default=2.0,
+    default=LifecycleConfig.filtering_delay,
     show_default=True,
     help="SoPost: seconds an order stays PENDING before its decision.",
 )
 @click.option(
     "--review-delay",
-    default=30.0,
+    default=LifecycleConfig.review_delay,
     show_default=True,
     help="SoPost: seconds of manual review for orders sharing a postcode.",
 )
 @click.option(
     "--stage-delays",
-    default="10,30,60",
+    default=",".join(f"{delay:g}" for delay in LifecycleConfig.stage_delays),
     show_default=True,
     callback=_seconds_list,
     help="SoPost: seconds before PROCESSING, DISPATCHED, DELIVERED.",
 )
 @click.option(
     "--retry-scale",
-    default=1.0,
+    default=SoPostConfig.retry_scale,
     show_default=True,
     help="SoPost: multiply the webhook retry schedule (0.001 compresses hours to s).",
 )
 @click.option(
     "--webhook-timeout",
-    default=10.0,
+    default=SoPostConfig.webhook_timeout,
     show_default=True,
     help="SoPost: seconds a receiver has to answer a delivery before it is retried.",
 )
@@ -121,7 +128,7 @@ def _seconds_list(_: click.Context, __: click.Parameter, value: str) -> list[flo
 @click.option("--tokens", default="", help="Poplar: accept only these tokens (comma-separated).")
 @click.option(
     "--rate-limit",
-    default="1000/10s",
+    default=PoplarConfig.rate_limit,
     show_default=True,
     callback=_rate_limit,
     help="Poplar: requests per token per window, e.g. 100/10s.",
@@ -156,36 +163,26 @@ def serve(
     quiet: bool,
 ) -> None:
     """Serve the SoPost mock, the Poplar mock and the reference harness until Ctrl-C."""
-    common = {"seed": seed, "clock": clock, "quiet": quiet}
-    sopost = Service(
-        "SoPost mock",
-        sopost_port,
-        "mockkit.apps:sopost_app",
-        "/_mock/health",
-        options_env(
-            SOPOST_ENV,
-            {
-                **common,
-                "require_auth": require_auth,
-                "filtering_delay": filtering_delay,
-                "review_delay": review_delay,
-                "stage_delays": stage_delays,
-                "retry_scale": retry_scale,
-                "webhook_timeout": webhook_timeout,
-                "allow_webhook_hosts": list(allow_webhook_host),
-            },
-        ),
+    runtime = RuntimeConfig(seed=seed, clock=clock, log_requests=not quiet)
+    sopost_config = SoPostConfig(
+        runtime=runtime,
+        lifecycle=LifecycleConfig(filtering_delay, review_delay, tuple(stage_delays)),
+        require_auth=require_auth,
+        retry_scale=retry_scale,
+        webhook_timeout=webhook_timeout,
+        allow_webhook_hosts=allow_webhook_host,
     )
     token_list = [t.strip() for t in tokens.split(",") if t.strip()]
-    poplar = Service(
-        "Poplar mock",
-        poplar_port,
-        "mockkit.apps:poplar_app",
-        "/_mock/health",
-        options_env(
-            POPLAR_ENV,
-            {**common, "lenient": lenient, "tokens": token_list, "rate_limit": rate_limit},
-        ),
+    poplar_config = PoplarConfig(
+        runtime=runtime, lenient=lenient, tokens=tuple(token_list) or None, rate_limit=rate_limit
+    )
+    # Each config goes whole to its server process; mockkit.apps revives it there.
+    sopost, poplar = (
+        Service(name, port, target, "/_mock/health", options_env(variable, asdict(config)))
+        for name, port, target, variable, config in (
+            ("SoPost mock", sopost_port, "mockkit.apps:sopost_app", SOPOST_ENV, sopost_config),
+            ("Poplar mock", poplar_port, "mockkit.apps:poplar_app", POPLAR_ENV, poplar_config),
+        )
     )
     with Supervisor(host, click.echo) as supervisor, tempfile.TemporaryDirectory() as scratch:
         try:
