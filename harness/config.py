@@ -83,6 +83,8 @@ class HarnessConfig:
     backoff_base: float = 1.0
     backoff_cap: float = 300.0
     lease_seconds: float = 120.0
+    # How long a PostgreSQL operation is retried through a lost connection before giving up.
+    db_retry_seconds: float = 10.0
     poll_interval: float = 0.5
     http_timeout: float = 10.0
     admin_token: str | None = None
@@ -141,6 +143,7 @@ class HarnessConfig:
             backoff_base=number("HARNESS_BACKOFF_BASE", 1.0, float, 0.0),
             backoff_cap=number("HARNESS_BACKOFF_CAP", 300.0, float, 0.0),
             lease_seconds=number("HARNESS_LEASE_SECONDS", 120.0, float, 1.0),
+            db_retry_seconds=number("HARNESS_DB_RETRY_SECONDS", 10.0, float, 0.0),
             poll_interval=number("HARNESS_POLL_INTERVAL", 0.5, float, 0.01),
             http_timeout=number("HARNESS_HTTP_TIMEOUT", 10.0, float, 0.1),
             admin_token=env.get("HARNESS_ADMIN_TOKEN", "").strip() or None,

@@ -57,7 +57,10 @@ class Database:
             "min_size": 1,
             "open": True,
             "timeout": max(1.0, retry_seconds / 2),
-            "reconnect_timeout": 24 * 3600.0,  # keep trying through a long outage
+            # A slot that cannot reconnect is given up after 2 s rather than retried with the
+            # pool's growing delays (1, 2, 4, 8... s: after a minute-long outage it would come
+            # back half a minute late); the next request opens a fresh one at once.
+            "reconnect_timeout": 2.0,
         }
         self.ack = ConnectionPool(url, max_size=ack_size, name="harness-ack", **common)
         self.work = ConnectionPool(

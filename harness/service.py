@@ -35,7 +35,9 @@ class HarnessService:
         self.config = config
         self.clock = clock
         self.log = logging.getLogger("harness")
-        self.store: InboxStore = store or open_store(config.db_path, workers=config.workers)
+        self.store: InboxStore = store or open_store(
+            config.db_path, workers=config.workers, retry_seconds=config.db_retry_seconds
+        )
         self.receiver = WebhookReceiver(config.sopost_webhook_secret)
         self.sopost = SoPostClient(
             config.sopost_api_url,

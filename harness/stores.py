@@ -17,12 +17,12 @@ def is_postgres(target: str) -> bool:
     return target.lower().startswith(POSTGRES_SCHEMES)
 
 
-def open_store(target: str, *, workers: int = 4) -> InboxStore:
+def open_store(target: str, *, workers: int = 4, retry_seconds: float = 10.0) -> InboxStore:
     """The store for ``target``; a PostgreSQL one has its schema migrated when this returns."""
     if is_postgres(target):
         from harness.pg_store import PostgresStore
 
-        return PostgresStore(target, workers=workers)
+        return PostgresStore(target, workers=workers, retry_seconds=retry_seconds)
     from harness.sqlite_store import SqliteStore
 
     return SqliteStore(target)
