@@ -79,7 +79,7 @@ def api_handlers(mock: PoplarMock) -> dict[str, Any]:
 
     def delete_order(req: ValidatedRequest) -> tuple[dict, int]:
         order = mock.state.delete(req.context, req.path_params["order_id"])
-        return order.to_api(), status["deleteOrder"]
+        return order.deleted_record(req.context.id), status["deleteOrder"]
 
     def get_me(req: ValidatedRequest) -> dict:
         return {"id": req.context.id, "name": req.context.name, "mode": "production"}

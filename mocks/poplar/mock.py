@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from mocks.core.errors import ApiError
@@ -62,7 +63,8 @@ def render_error(error: ApiError) -> dict[str, Any]:
 
 def redact(body: Any) -> Any:
     """The journal's view of a body: every ``customer_email`` replaced, at any depth (a
-    rejected body may be any shape), so the raw address is never kept."""
+    rejected body may be any shape), so the raw address is never kept; decimals read back as
+    the JSON numbers the client sent (Flask would render them as strings)."""
     if isinstance(body, dict):
         return {
             key: REDACTED if key == "customer_email" else redact(value)
@@ -70,6 +72,8 @@ def redact(body: Any) -> Any:
         }
     if isinstance(body, list):
         return [redact(value) for value in body]
+    if isinstance(body, Decimal):
+        return float(body)
     return body
 
 

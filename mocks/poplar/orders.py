@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from mocks.core.clock import iso_utc
+
 __all__ = ["Defaults", "StoredOrder", "build_order", "email_sha256", "money"]
 
 
@@ -20,12 +22,23 @@ def email_sha256(email: str) -> str:
     return hashlib.sha256(email.lower().encode("utf-8")).hexdigest()
 
 
-def money(value: float | int | None) -> str | None:
-    """A JSON number rendered the way Poplar's example does: ``126`` -> ``"126.0"``."""
+Money = Decimal | int  # request bodies are read with exact decimals (x-json-numbers)
+
+
+def money(value: Money | float | None) -> str | None:
+    """An amount rendered the way Poplar's example does, exactly: ``126`` -> ``"126.0"``,
+    ``1234567890123456.75`` unchanged, ``12.50`` -> ``"12.5"`` (trailing zeros dropped, one
+    decimal kept, as Ruby's BigDecimal prints; assumed)."""
     if value is None:
         return None
-    text = format(Decimal(repr(value)) if isinstance(value, float) else Decimal(value), "f")
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    text = format(number.normalize(), "f")
     return text if "." in text else f"{text}.0"
+
+
+def _json_number(value: Any) -> Any:
+    """A metadata value as JSON shows it: a decimal back to a plain number (not money)."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 @dataclass(frozen=True)
@@ -44,7 +57,7 @@ class StoredOrder:
     order_id: str
     order_date: str
     currency: str
-    total: float | int | None
+    total: Money | None
     customer_id: str | None
     email_sha256: str | None
     metadata: dict[str, Any]
@@ -67,6 +80,25 @@ class StoredOrder:
             "shipping_address": _address_api(self.shipping_address),
             "billing_address": _address_api(self.billing_address),
             "order_date": self.order_date,
+        }
+
+    def deleted_record(self, organization_id: str) -> dict[str, Any]:
+        """The delete answer: the flat record of the one public reference (openapi/poplar.yaml
+        ``DeletedOrder`` says which values are assumed)."""
+        return {
+            "id": self.id,
+            "order_id": self.order_id,
+            "organization_id": organization_id,
+            "currency": self.currency,
+            "total": money(self.total),
+            "customer_id": self.customer_id,
+            "customer_email_sha256": self.email_sha256,
+            "metadata": dict(self.metadata),
+            "order_date": self.order_date,
+            "source": "api",
+            "created_at": iso_utc(self.received_at),
+            "updated_at": iso_utc(self.updated_at),
+            "matched_at": None,
         }
 
     def audience_records(self) -> list[dict[str, Any]]:
@@ -117,9 +149,15 @@ def _address_api(address: dict[str, Any] | None) -> dict[str, Any] | None:
 def _item(item: dict[str, Any]) -> dict[str, Any]:
     known = ("identifier", "description", "quantity", "total", "price", "category", "metadata")
     kept = {k: item[k] for k in known if k in item}
-    if isinstance(kept.get("quantity"), float):  # 2.0 is a JSON Schema integer
+    if isinstance(kept.get("quantity"), Decimal):  # 2.0 is a JSON Schema integer
         kept["quantity"] = int(kept["quantity"])
+    if "metadata" in kept:
+        kept["metadata"] = _metadata(kept["metadata"])
     return kept
+
+
+def _metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    return {key: _json_number(value) for key, value in metadata.items()}
 
 
 def _order_date(value: str) -> str:
@@ -147,7 +185,7 @@ def build_order(
         total=body.get("total"),
         customer_id=body.get("customer_id"),
         email_sha256=sha,
-        metadata=dict(body.get("metadata", {})),
+        metadata=_metadata(body.get("metadata", {})),
         order_items=[_item(item) for item in body.get("order_items", [])],
         shipping_address=_address(body.get("shipping_address"), defaults),
         billing_address=_address(body.get("billing_address"), defaults),

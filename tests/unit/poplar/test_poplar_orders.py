@@ -77,11 +77,23 @@ def test_edit_of_unknown_order_is_a_404(poplar) -> None:
     assert "order_id" in error(response)["message"]
 
 
-def test_delete_answers_the_deleted_order_then_404(poplar) -> None:
-    stored = poplar.post("/v1/order", json=ORDER, headers=AUTH).get_json()
+def test_delete_answers_the_deleted_order_as_the_reference_shows_then_404(poplar) -> None:
+    stored = poplar.post("/v1/order", json={**ORDER, "total": 12.5}, headers=AUTH).get_json()
+    me = poplar.get("/v1/me", headers=AUTH).get_json()
     response = poplar.delete("/v1/order/A-1", headers=AUTH)
     assert response.status_code == 200
-    assert response.get_json() == stored
+    deleted = response.get_json()
+    # The flat record of the one public reference (MindCloud's HeyPoplar Delete Order).
+    assert set(deleted) == {
+        "id", "order_id", "organization_id", "currency", "total", "customer_id",
+        "customer_email_sha256", "metadata", "order_date", "source", "created_at",
+        "updated_at", "matched_at",
+    }  # fmt: skip
+    assert (deleted["id"], deleted["order_id"]) == (stored["id"], "A-1")
+    assert (deleted["organization_id"], deleted["total"]) == (me["id"], "12.5")
+    assert deleted["customer_email_sha256"] == stored["customer"]["email_sha256"]
+    assert (deleted["source"], deleted["matched_at"]) == ("api", None)
+    assert deleted["order_date"] == stored["order_date"]
     again = poplar.delete("/v1/order/A-1", headers=AUTH)
     assert again.status_code == 404
     assert "order_id" in error(again)["message"]
