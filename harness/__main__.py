@@ -18,6 +18,14 @@ __all__ = ["main"]
 
 
 _PR_SET_PDEATHSIG = 1
+# Threads are spawned on demand up to this many. A client that stalls its body holds one
+# for up to HARNESS_CLIENT_TIMEOUT, so 50 of them must still leave threads for /health.
+BLOCKING_THREADS = 64
+
+
+def header_timeout_ms(config: HarnessConfig) -> int:
+    """granian's header deadline in milliseconds (it accepts 1 ms to 60 s)."""
+    return min(max(int(config.client_timeout * 1000), 1), 60_000)
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -46,6 +54,7 @@ def main() -> int:
     os.register_at_fork(after_in_child=lambda: _die_with_parent(parent_pid))
     from granian import Granian
     from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
 
     # One worker process: the inbox is one SQLite file and the worker pool lives beside the
     # web handlers, so more processes would only add lock contention.
@@ -56,7 +65,8 @@ def main() -> int:
         address=config.host,
         port=config.port,
         workers=1,
-        blocking_threads=8,
+        blocking_threads=BLOCKING_THREADS,
+        http1_settings=HTTP1Settings(header_read_timeout=header_timeout_ms(config)),
         log_access=False,
     ).serve()
     return 0

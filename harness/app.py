@@ -17,6 +17,7 @@ from harness.dashboard import install_dashboard, refuse, status_page
 from harness.receiver import PayloadError, SignatureError
 from harness.service import HarnessService
 from harness.store import StoreUnavailable
+from harness.wsgi_guard import BoundedBody
 
 __all__ = ["create_app"]
 
@@ -124,5 +125,7 @@ def create_app(config: HarnessConfig | None = None) -> Flask:
     install_dashboard(app)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(StoreUnavailable, _store_unavailable)
+    # Chunked bodies are bounded like declared ones (413, not a silent truncation).
+    app.wsgi_app = BoundedBody(app.wsgi_app, MAX_BODY_BYTES)  # type: ignore[method-assign]
     service.start()
     return app

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import binascii
 import json
+import re
 from collections.abc import Mapping
 from functools import cache
+from itertools import accumulate
 from typing import Any
 
 import jsonschema_rs
@@ -19,7 +21,20 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from harness.store import NewEvent
 
-__all__ = ["PayloadError", "SignatureError", "WebhookReceiver", "order_event_validator"]
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "PayloadError",
+    "SignatureError",
+    "WebhookReceiver",
+    "json_depth",
+    "order_event_validator",
+]
+
+# An OrderEvent is one flat object; the limit only has to stop recursion in the parser and
+# the validator (Python's json raises RecursionError near 1,000 levels, even when signed).
+MAX_JSON_DEPTH = 32
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
 
 
 class SignatureError(Exception):
@@ -52,6 +67,16 @@ def order_event_validator() -> Any:
     return jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
 
 
+def json_depth(body: bytes) -> int:
+    """How deeply the body's arrays and objects nest, counted without parsing (no recursion).
+
+    Strings are removed first so brackets inside them do not count; an unterminated string
+    leaves its brackets in, which can only over-count a body that is not JSON anyway.
+    """
+    brackets = _BRACKET.findall(_STRING.sub(b"", body))
+    return max(accumulate(1 if b in (b"[", b"{") else -1 for b in brackets), default=0)
+
+
 class WebhookReceiver:
     def __init__(self, secret: str | None, validator: Any | None = None) -> None:
         self._webhook = Webhook(secret) if secret else None
@@ -69,6 +94,8 @@ class WebhookReceiver:
             except (WebhookVerificationError, ValueError, binascii.Error) as exc:
                 # ValueError covers malformed headers ("v1" without a comma, bad base64...).
                 raise SignatureError(str(exc) or type(exc).__name__) from exc
+        if (depth := json_depth(body)) > MAX_JSON_DEPTH:
+            raise PayloadError([f"(body): JSON nested {depth} deep, more than {MAX_JSON_DEPTH}"])
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
