@@ -20,6 +20,7 @@ from mocks.core.faults import Faults
 from mocks.core.spec import Operation, ValidatedRequest
 
 __all__ = [
+    "ALL_KINDS",
     "CONTROL",
     "PAGE",
     "VENDOR",
@@ -38,7 +39,8 @@ __all__ = [
 # What kind of path a request is for; a stage declares which kinds it sees.
 VENDOR = "vendor"  # the vendor's API (matched or not: a 404 is still a vendor request)
 CONTROL = "control"  # the /_mock control API
-PAGE = "page"  # plain Flask pages outside the spec (Poplar's Transactions page): no stage
+PAGE = "page"  # plain Flask pages outside the spec (Poplar's Transactions page)
+ALL_KINDS = frozenset({VENDOR, CONTROL, PAGE})  # pages only see the browser-safety stages
 
 
 class Caller(Protocol):
@@ -158,7 +160,7 @@ def validate(current: Exchange) -> None:
         request.view_args or {},
         request.args.to_dict(flat=False),
         request.content_type,
-        request.get_data(),
+        request.get_data() if current.operation.has_body else b"",  # a GET's is never read
         request.headers,
     )
     validated.context = current.caller

@@ -16,13 +16,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, g, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import (
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
 
+from mocks.core.browser import HostGuard, browser_stages
 from mocks.core.clock import Scheduler, make_clock
 from mocks.core.errors import ApiError, ErrorRenderer, error_body
 from mocks.core.faults import Faults
 from mocks.core.ids import IdSource
 from mocks.core.journal import Journal
+from mocks.core.limits import DEFAULT_MAX_BODY, body_limit_stage, bound_chunked_input, too_large
 from mocks.core.pipeline import (
     CONTROL,
     PAGE,
@@ -37,6 +44,7 @@ from mocks.core.pipeline import (
     route,
     validate,
 )
+from mocks.core.redaction import Redactor
 from mocks.core.spec import Operation, Spec, ValidatedRequest, load_spec
 from mocks.core.unmodelled import unmodelled_paths
 
@@ -55,6 +63,9 @@ class RuntimeConfig:
     seed: int = 0
     clock: str = "real"  # "real" or "manual"
     log_requests: bool = False
+    host: str = "127.0.0.1"  # the bound address: a Host header the mock answers to
+    host_aliases: tuple[str, ...] = ()  # other names it answers to (--allow-host)
+    max_body: int = DEFAULT_MAX_BODY  # bytes (--max-body); larger bodies are a 413
 
 
 class MockRuntime:
@@ -65,7 +76,7 @@ class MockRuntime:
         vendor: str,
         config: RuntimeConfig,
         render_error: ErrorRenderer,
-        redact: Callable[[Any], Any] | None = None,
+        redactor: Redactor | None = None,
     ) -> None:
         self.vendor = vendor
         self.config = config
@@ -75,7 +86,7 @@ class MockRuntime:
         self.scheduler = Scheduler(self.clock)
         self.ids = IdSource(config.seed)
         self.faults = Faults(config.seed)
-        self.journal = Journal(redact=redact)
+        self.journal = Journal(redactor=redactor)
         self.render_error = render_error
         # Plain Flask routes outside the spec (e.g. Poplar's Transactions page): no faults,
         # no journal entries, so a dashboard never shows up in what it reports on.
@@ -86,10 +97,13 @@ class MockRuntime:
     def pipeline(self, gate: Gate | None, vendor_stages: Sequence[Stage]) -> list[Stage]:
         """Every request's way through the mock, in order: add a check here as one entry.
 
-        The vendor's own stages (Poplar's rate limit) come after faults and before routing, so
-        they see every vendor request, unknown paths included.
+        Browser safety (Host check, cross-site writes) comes first and is the only part that
+        also sees pages. The vendor's own stages (Poplar's rate limit) come after faults and
+        before routing, so they see every vendor request, unknown paths included.
         """
         return [
+            *browser_stages(HostGuard(self.config.host, self.config.host_aliases)),
+            body_limit_stage(self.config.max_body),
             Stage("faults", fault_stage(self.faults), kinds=frozenset({VENDOR})),
             *vendor_stages,
             Stage("route", route(self._operations)),  # 404 / 405 from Flask's URL map
@@ -132,6 +146,8 @@ class MockRuntime:
                     methods=[path.method],
                     provide_automatic_options=False,
                 )
+        app.config["MAX_CONTENT_LENGTH"] = self.config.max_body
+        app.wsgi_app = bound_chunked_input(app.wsgi_app, self.config.max_body)  # type: ignore[method-assign]
         app.before_request(self._before)
         app.after_request(self._after)
         app.register_error_handler(ApiError, self._api_error)
@@ -187,10 +203,7 @@ class MockRuntime:
     def _record(self, current: Exchange, response: Response) -> None:
         duration = (time.perf_counter() - current.started) * 1000
         verdict = current.verdict or ("valid" if response.status_code < 400 else "invalid")
-        body = current.body
-        if body is None and request.content_length:
-            body = request.get_json(silent=True)
-        self.journal.record(
+        entry = self.journal.record(
             time=self.clock.now(),
             method=request.method,
             path=request.path,
@@ -199,20 +212,35 @@ class MockRuntime:
             verdict=verdict,
             operation_id=current.operation_id,
             error=current.error,
-            body=body,
+            body=current.body,
+            raw_body=self._raw_body(current, response),
             account=current.account,
             duration_ms=round(duration, 3),
         )
         if self.config.log_requests:
+            query = f"?{entry.query}" if entry.query else ""  # redacted, like the journal's
             request_log.info(
-                "%s %s %s %d %.1fms %s",
+                "%s %s %s%s %d %.1fms %s",
                 self.vendor,
                 request.method,
-                request.full_path.rstrip("?"),
+                request.path,
+                query,
                 response.status_code,
                 duration,
                 verdict,
             )
+
+    def _raw_body(self, current: Exchange, response: Response) -> bytes | None:
+        """The request body for the journal, read only within the limit and only if sent."""
+        if response.status_code == 413 or (current.operation and not current.operation.has_body):
+            return None
+        length = request.content_length  # chunked bodies have one too (bound_chunked_input)
+        if not length or length > self.config.max_body:
+            return None
+        try:
+            return request.get_data(cache=True)
+        except HTTPException:  # werkzeug's own limit (MAX_CONTENT_LENGTH), kept as a backstop
+            return None
 
     # -- errors --------------------------------------------------------------------------
     def _api_error(self, error: ApiError) -> Response:
@@ -237,6 +265,8 @@ class MockRuntime:
                 f"{request.method} is not allowed on {request.path}; use {', '.join(allowed)}.",
                 headers={"Allow": ", ".join(allowed)},
             )
+        elif isinstance(error, RequestEntityTooLarge):  # a page's form over MAX_CONTENT_LENGTH
+            api_error = too_large(self.config.max_body)
         else:
             api_error = ApiError.from_status(error.code or 500, error.description or "error")
         return self._api_error(api_error)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import jsonschema_rs
 import yaml
 
 from mocks.core.errors import ApiError
+from mocks.core.json_body import parse_json
 from mocks.core.schema_errors import best_error, body_error
 from openapi import spec_path
 
@@ -214,13 +214,7 @@ class Operation:
                 f"Unsupported Content-Type {media_type or '(none)'!r}: send the body "
                 "as JSON with Content-Type: application/json.",
             )
-        try:
-            body = json.loads(raw_body, parse_float=self.spec.parse_float)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ApiError(
-                "malformed_json",
-                f"The request body is not valid JSON ({exc}); check quotes, commas and brackets.",
-            ) from None
+        body = parse_json(raw_body, parse_float=self.spec.parse_float)
         error = best_error(self._body_validator, body)
         if error is not None:
             raise body_error(self.spec, self.body_schema or {}, error)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from mocks.core.errors import ApiError
 from mocks.core.ids import IdSource
+from mocks.core.redaction import Redactor
 from mocks.core.runtime import MockRuntime, RuntimeConfig
 from mocks.core.spec import lenient_spec
 from mocks.poplar.fixtures import account_name
@@ -21,9 +21,10 @@ from mocks.poplar.orders import Defaults
 from mocks.poplar.ratelimit import RateLimiter, parse_rate_limit
 from mocks.poplar.state import Account, PoplarState
 
-__all__ = ["PoplarConfig", "PoplarMock", "redact", "render_error"]
+__all__ = ["PoplarConfig", "PoplarMock", "render_error"]
 
-REDACTED = "[redacted]"
+# Poplar hashes the raw address and must never keep it: not in state, logs or the journal.
+REDACTED_FIELDS = ("customer_email",)
 
 # Poplar documents the envelope and "ValidationError"; the other titles are assumed.
 TITLES = {
@@ -34,7 +35,9 @@ TITLES = {
     "not_found": "NotFound",
     "method_not_allowed": "MethodNotAllowed",
     "conflict": "Conflict",
+    "payload_too_large": "PayloadTooLarge",
     "unsupported_media_type": "UnsupportedMediaType",
+    "misdirected_request": "MisdirectedRequest",
     "rate_limited": "TooManyRequests",
     "server_error": "InternalServerError",
     "not_implemented": "NotImplemented",
@@ -61,28 +64,14 @@ def render_error(error: ApiError) -> dict[str, Any]:
     return {"error": {"title": title, "message": message}}
 
 
-def redact(body: Any) -> Any:
-    """The journal's view of a body: every ``customer_email`` replaced, at any depth (a
-    rejected body may be any shape), so the raw address is never kept; decimals read back as
-    the JSON numbers the client sent (Flask would render them as strings)."""
-    if isinstance(body, dict):
-        return {
-            key: REDACTED if key == "customer_email" else redact(value)
-            for key, value in body.items()
-        }
-    if isinstance(body, list):
-        return [redact(value) for value in body]
-    if isinstance(body, Decimal):
-        return float(body)
-    return body
-
-
 class PoplarMock:
     """Everything one Poplar mock owns. :meth:`reset` swaps in a freshly built state."""
 
     def __init__(self, config: PoplarConfig) -> None:
         self.config = config
-        self.runtime = MockRuntime("poplar", config.runtime, render_error, redact=redact)
+        self.runtime = MockRuntime(
+            "poplar", config.runtime, render_error, redactor=Redactor(REDACTED_FIELDS)
+        )
         if config.lenient:
             self.runtime.spec = lenient_spec("poplar")
         self.rate = parse_rate_limit(config.rate_limit)

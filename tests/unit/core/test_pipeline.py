@@ -20,8 +20,12 @@ def _stage_names(app) -> list[str]:
 def test_each_vendor_declares_its_pipeline_in_order() -> None:
     sopost = create_sopost(SoPostConfig(runtime=RuntimeConfig(clock="manual")), start=False)
     poplar = create_poplar(PoplarConfig(runtime=RuntimeConfig(clock="manual")), start=False)
-    assert _stage_names(sopost) == ["faults", "route", "authenticate", "validate"]
-    assert _stage_names(poplar) == ["faults", "rate limit", "route", "authenticate", "validate"]
+    safety = ["host", "cross-site", "body limit"]
+    assert _stage_names(sopost) == [*safety, "faults", "route", "authenticate", "validate"]
+    assert _stage_names(poplar) == [
+        *safety,
+        *["faults", "rate limit", "route", "authenticate", "validate"],
+    ]
 
 
 def test_a_stage_added_to_the_list_runs_in_its_place_and_can_end_the_request() -> None:

@@ -1,0 +1,58 @@
+"""Parse a JSON request body with bounded nesting, never recursing in Python.
+
+JSON nested a few hundred deep crashed the schema validator's recursion (a 500) and, deeper,
+escaped as an uncaught ``RecursionError``. orjson parses without Python recursion (and stops
+by itself at 1024 levels); :func:`check_depth` then refuses anything deeper than
+:data:`MAX_JSON_DEPTH` before a schema or a redaction walks it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from mocks.core.errors import ApiError
+
+__all__ = ["MAX_JSON_DEPTH", "check_depth", "parse_json"]
+
+# Far deeper than any vendor body (Poplar's deepest is 4), far below the validator's recursion.
+MAX_JSON_DEPTH = 64
+
+
+def parse_json(raw: bytes, parse_float: Callable[[str], Any] = float) -> Any:
+    """The body's value, or a 400 naming what is wrong with it.
+
+    ``parse_float=Decimal`` (a spec whose money is decimal) reads the body a second time with
+    the standard library, which keeps every digit; that is safe once orjson has bounded it.
+    """
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(
+            "malformed_json",
+            f"The request body is not valid JSON ({exc}); check quotes, commas and brackets.",
+        ) from None
+    check_depth(value)
+    if parse_float is not float:
+        return json.loads(raw, parse_float=parse_float)
+    return value
+
+
+def check_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> None:
+    """Raise a 400 when ``value`` nests deeper than ``limit``; iterative, so any depth is safe."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, dict | list):
+            continue
+        if depth > limit:
+            raise ApiError(
+                "validation_error",
+                f"The request body nests JSON deeper than {limit} levels; send a flatter document.",
+            )
+        stack.extend(
+            (child, depth + 1) for child in (node.values() if isinstance(node, dict) else node)
+        )

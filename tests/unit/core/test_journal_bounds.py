@@ -1,0 +1,89 @@
+"""The journal keeps at most 16 KB of a body, a bounded total, and never a redacted value."""
+
+from __future__ import annotations
+
+import logging
+
+from mocks.core.journal import BODY_LIMIT, Journal
+from mocks.core.redaction import REDACTED, Redactor
+from mocks.core.runtime import RuntimeConfig
+from mocks.poplar.app import PoplarConfig, create_app
+
+EMAIL = "jo.secret@example.com"
+
+
+def record(journal: Journal, **fields):
+    base = dict(
+        time=0.0,
+        method="POST",
+        path="/v1/order",
+        status=400,
+        verdict="invalid",
+        operation_id=None,
+        account=None,
+        duration_ms=1.0,
+    )
+    return journal.record(**{**base, **fields})
+
+
+def test_a_big_body_is_cut_to_16_kb_and_marked() -> None:
+    journal = Journal()
+    entry = record(journal, raw_body=b'{"a": "' + b"x" * 100_000 + b'"}')
+    assert entry.body_truncated is True
+    assert isinstance(entry.body, str) and len(entry.body.encode()) <= BODY_LIMIT
+    small = record(journal, raw_body=b'{"a": 1}')
+    assert (small.body, small.body_truncated) == ({"a": 1}, False)
+
+
+def test_the_journal_is_bounded_in_bytes() -> None:
+    journal = Journal(max_bytes=1_000_000)
+    for _ in range(1000):
+        record(journal, raw_body=b"x" * 1_000_000)  # unparseable, cut to 16 KB each
+    assert journal.bytes_used() <= 1_000_000
+    assert 0 < len(journal.entries()) < 100
+    assert journal.entries()[-1].id == 1000  # the newest are kept
+
+
+def test_redaction_is_iterative_and_reaches_any_depth() -> None:
+    deep: dict = {"customer_email": EMAIL}
+    for _ in range(5000):
+        deep = {"next": [deep]}
+    masked, found = Redactor(["customer_email"]).body(deep)
+    assert found == [EMAIL]
+    node = masked
+    while "next" in node:
+        node = node["next"][0]
+    assert node == {"customer_email": REDACTED}
+
+
+def test_customer_email_never_reaches_journal_or_log_from_any_place(caplog) -> None:
+    app = create_app(PoplarConfig(runtime=RuntimeConfig(clock="manual", log_requests=True)))
+    client = app.test_client()
+    headers = {"Authorization": "Bearer prod_redact"}
+    with caplog.at_level(logging.INFO, logger="mockkit.requests"):
+        client.get(f"/v1/me?customer_email={EMAIL}&x=1", headers=headers)
+        client.post(
+            "/v1/order", json={"order_id": "1", "customer_email": "not-an-email"}, headers=headers
+        )
+        client.post(
+            "/v1/order",
+            data=b'{"customer_email": "' + EMAIL.encode() + b'", ',
+            content_type="application/json",
+            headers=headers,
+        )
+        client.post(
+            "/v1/order",
+            json={
+                "order_id": "2",
+                "customer_email": EMAIL,
+                "order_date": 5,
+            },
+            headers=headers,
+        )
+    journal = client.get("/_mock/requests").get_data(as_text=True)
+    assert len(client.get("/_mock/requests").json["requests"]) == 4
+    assert "not-an-email" not in journal
+    assert EMAIL not in journal
+    assert "customer_email=%5Bredacted%5D&x=1" in journal
+    assert EMAIL not in caplog.text and "not-an-email" not in caplog.text
+    app.extensions["mockkit"].stop()
