@@ -17,9 +17,11 @@ from mockkit.assumptions import assumptions_table
 from mockkit.demo import main as demo_main
 from mockkit.serve import Service, Supervisor, options_env
 from mockkit.ui.service import ui_service
+from mocks.core.limits import DEFAULT_MAX_BODY
 from mocks.core.runtime import RuntimeConfig
 from mocks.poplar.mock import PoplarConfig
 from mocks.poplar.ratelimit import parse_rate_limit
+from mocks.poplar.state import DEFAULT_MAX_ACCOUNTS
 from mocks.sopost.fixtures import CREDENTIALS, GUIDE, build_world
 from mocks.sopost.lifecycle import LifecycleConfig
 from mocks.sopost.mock import SoPostConfig
@@ -138,6 +140,25 @@ def _seconds_list(_: click.Context, __: click.Parameter, value: str) -> list[flo
     type=click.Path(dir_okay=False, path_type=Path),
     help="Harness inbox file (default: a fresh one per run, as the mocks are fresh).",
 )
+@click.option(
+    "--allow-host",
+    multiple=True,
+    help="Also answer requests whose Host header is this name (repeatable); others get 421.",
+)
+@click.option(
+    "--max-body",
+    default=DEFAULT_MAX_BODY,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Mocks: largest request body in bytes; larger ones get 413.",
+)
+@click.option(
+    "--max-accounts",
+    default=DEFAULT_MAX_ACCOUNTS,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Poplar: accounts (tokens) kept; past this the least recently used is dropped.",
+)
 @click.option("--quiet", is_flag=True, help="Do not log one line per request.")
 def serve(
     only: str | None,
@@ -160,10 +181,20 @@ def serve(
     tokens: str,
     rate_limit: str,
     harness_db: Path | None,
+    allow_host: tuple[str, ...],
+    max_body: int,
+    max_accounts: int,
     quiet: bool,
 ) -> None:
     """Serve the SoPost mock, the Poplar mock and the reference harness until Ctrl-C."""
-    runtime = RuntimeConfig(seed=seed, clock=clock, log_requests=not quiet)
+    runtime = RuntimeConfig(
+        seed=seed,
+        clock=clock,
+        log_requests=not quiet,
+        host=host,
+        host_aliases=allow_host,
+        max_body=max_body,
+    )
     sopost_config = SoPostConfig(
         runtime=runtime,
         lifecycle=LifecycleConfig(filtering_delay, review_delay, tuple(stage_delays)),
@@ -174,7 +205,11 @@ def serve(
     )
     token_list = [t.strip() for t in tokens.split(",") if t.strip()]
     poplar_config = PoplarConfig(
-        runtime=runtime, lenient=lenient, tokens=tuple(token_list) or None, rate_limit=rate_limit
+        runtime=runtime,
+        lenient=lenient,
+        tokens=tuple(token_list) or None,
+        rate_limit=rate_limit,
+        max_accounts=max_accounts,
     )
     # Each config goes whole to its server process; mockkit.apps revives it there.
     sopost, poplar = (

@@ -11,8 +11,8 @@ Any page can make the browser send requests to 127.0.0.1. Three rules keep that 
   from another origin (its ``Origin`` or ``Sec-Fetch-Site`` says so) is refused, and a
   state-changing control request must be JSON unless it comes from the mock's own pages.
   A client that is not a browser (curl, requests, an SDK) sends no ``Origin`` and passes.
-- **Page headers**: no framing (click-jacking), no MIME sniffing, a CSP that allows only the
-  page's own resources.
+- **Page headers** (pagekit's, on every answer): no framing (click-jacking), no MIME
+  sniffing, a CSP that allows only the page's own resources.
 """
 
 from __future__ import annotations
@@ -25,20 +25,9 @@ from flask import Response, request
 
 from mocks.core.errors import ApiError
 from mocks.core.pipeline import ALL_KINDS, CONTROL, Exchange, Stage
+from pagekit import secure_page
 
-__all__ = ["SECURITY_HEADERS", "HostGuard", "browser_stages", "cross_site_reason"]
-
-# Applied to every response: harmless on JSON, and what the HTML pages need.
-SECURITY_HEADERS: dict[str, str] = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
+__all__ = ["HostGuard", "browser_stages", "cross_site_reason"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _BROWSER_SITES = frozenset({"same-origin", "none"})  # Sec-Fetch-Site values of our own pages
@@ -139,8 +128,7 @@ def browser_stages(guard: HostGuard) -> list[Stage]:
             raise ApiError("misdirected_request", guard.refusal(host or ""))
 
     def add_headers(_: Exchange, response: Response) -> None:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+        secure_page(response)
 
     def check_origin(current: Exchange) -> None:
         reason = cross_site_reason(request.method, request.headers, control=current.kind == CONTROL)

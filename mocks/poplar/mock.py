@@ -19,7 +19,7 @@ from mocks.core.spec import lenient_spec
 from mocks.poplar.fixtures import account_name
 from mocks.poplar.orders import Defaults
 from mocks.poplar.ratelimit import RateLimiter, parse_rate_limit
-from mocks.poplar.state import Account, PoplarState
+from mocks.poplar.state import DEFAULT_MAX_ACCOUNTS, Account, PoplarState
 
 __all__ = ["PoplarConfig", "PoplarMock", "render_error"]
 
@@ -51,6 +51,7 @@ class PoplarConfig:
     lenient: bool = False  # accept and ignore unknown request fields (--lenient)
     tokens: tuple[str, ...] | None = None  # only these tokens are accepted (--tokens a,b)
     rate_limit: str = "1000/10s"  # per token, fixed window (--rate-limit; assumed default)
+    max_accounts: int = DEFAULT_MAX_ACCOUNTS  # least recently used accounts go past this
 
 
 def render_error(error: ApiError) -> dict[str, Any]:
@@ -92,6 +93,7 @@ class PoplarMock:
             self.defaults,
             tokens=self.config.tokens,
             name_for=lambda token: account_name(seed, token),
+            max_accounts=self.config.max_accounts,
         )
         return ids, RateLimiter(self.rate, self.runtime.clock), state
 

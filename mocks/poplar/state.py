@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +27,15 @@ from mocks.poplar.tokens import (
     token_problem,
 )
 
-__all__ = ["AUDIENCE_DESCRIPTION", "AUDIENCE_NAME", "Account", "PoplarState"]
+__all__ = [
+    "AUDIENCE_DESCRIPTION",
+    "AUDIENCE_NAME",
+    "DEFAULT_MAX_ACCOUNTS",
+    "Account",
+    "PoplarState",
+]
 
+DEFAULT_MAX_ACCOUNTS = 10_000  # accounts kept (--max-accounts); the least recently used go
 AUDIENCE_NAME = "Customers (Orders API)"
 AUDIENCE_DESCRIPTION = (
     "Customers submitted through the Orders API, for suppression; "
@@ -59,13 +67,17 @@ class PoplarState:
         defaults: Defaults,
         tokens: tuple[str, ...] | None = None,
         name_for=None,
+        max_accounts: int = DEFAULT_MAX_ACCOUNTS,
     ) -> None:
         self.clock = clock
         self.ids = ids
         self.defaults = defaults
         self.tokens = None if tokens is None else frozenset(tokens)
         self._name_for = name_for or (lambda token: f"Account {mask_token(token)}")
-        self._accounts: dict[str, Account] = {}  # by token
+        # By token, least recently used first: past ``max_accounts`` the oldest is dropped, so
+        # a client minting a token per request cannot grow the mock without bound.
+        self._accounts: OrderedDict[str, Account] = OrderedDict()
+        self.max_accounts = max_accounts
         self._lock = threading.RLock()
 
     # -- accounts ------------------------------------------------------------------------
@@ -78,15 +90,21 @@ class PoplarState:
         assert token is not None  # a missing token is a problem
         with self._lock:
             account = self._accounts.get(token)
-            if account is None:
-                account = Account(
-                    account_id_for(token),
-                    self._name_for(token),
-                    mask_token(token),
-                    self.clock.now(),
-                )
-                self._accounts[token] = account
+            if account is not None:
+                self._accounts.move_to_end(token)
+                return account
+            account = Account(
+                account_id_for(token), self._name_for(token), mask_token(token), self.clock.now()
+            )
+            self._accounts[token] = account
+            while len(self._accounts) > self.max_accounts:
+                self._accounts.popitem(last=False)
             return account
+
+    def find(self, token: str) -> Account | None:
+        """The token's account if it has called the API (the dashboard never creates one)."""
+        with self._lock:
+            return self._accounts.get(token)
 
     def accepts(self, token: str | None) -> bool:
         """Whether a token would pass :meth:`account_for` (without creating its account)."""

@@ -141,9 +141,10 @@ def test_cross_site_simple_requests_cannot_reset_the_mock() -> None:
     assert client.post("/_mock/reset", json={}).status_code == 200
 
 
-def test_every_answer_carries_the_page_security_headers() -> None:
+def test_pages_carry_the_security_headers_and_every_answer_nosniff() -> None:
     client = poplar()
-    for response in (client.get("/transactions"), client.get("/_mock/health"), client.get("/nope")):
-        assert response.headers["X-Frame-Options"] == "DENY"
+    page = client.get("/transactions")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    for response in (page, client.get("/_mock/health"), client.get("/nope")):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]

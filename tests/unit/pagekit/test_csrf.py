@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import Blueprint, Flask, render_template_string
 
-from mocks.core.csrf import CSRF_COOKIE, CSRF_FIELD, protect_forms
+from pagekit.csrf import CSRF_COOKIE, CSRF_FIELD, protect_forms
 
 FORM = '<form method="post" action="/page/go">{{ csrf_field() }}</form>'
 
