@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install postgresql browser test lint serve demo bench clean
+.PHONY: install postgresql browser test lint serve demo bench clean reliability
 CHROMIUM := /usr/bin/chromium
 
 install: $(STAMP) postgresql
@@ -49,6 +49,10 @@ test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# The issue-12 reliability suite at full size (make test runs it reduced): fuzz, bad input, load, chaos.
+reliability: install
+	MOCKKIT_RELIABILITY=full $(BIN)/pytest -q tests/reliability
 
 serve: install
 	$(BIN)/mockkit serve
