@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from mocks.sopost.fixtures import CREDENTIALS, GUIDE, build_world
 from mocks.sopost.lifecycle import LifecycleConfig
 from mocks.sopost.mock import SoPostConfig
 
-__all__ = ["main"]
+__all__ = ["main", "serve"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,6 +57,11 @@ def _seconds_list(_: click.Context, __: click.Parameter, value: str) -> list[flo
         return [float(part) for part in value.split(",")]
     except ValueError:
         raise click.BadParameter("use comma-separated seconds, e.g. 10,30,60") from None
+
+
+def _sopost_figure(flag: str, default: float, help: str) -> Callable[[Callable], Callable]:
+    """A SoPost number whose default is its config's."""
+    return click.option(flag, default=default, show_default=True, help=f"SoPost: {help}")
 
 
 @main.command()
@@ -90,17 +96,15 @@ def _seconds_list(_: click.Context, __: click.Parameter, value: str) -> list[flo
     help="manual: time moves only via POST /_mock/clock/advance.",
 )
 @click.option("--require-auth", is_flag=True, help="SoPost: refuse requests without credentials.")
-@click.option(
+@_sopost_figure(
     "--filtering-delay",
-    default=LifecycleConfig.filtering_delay,
-    show_default=True,
-    help="SoPost: seconds an order stays PENDING before its decision.",
+    LifecycleConfig.filtering_delay,
+    "seconds an order stays PENDING before its decision.",
 )
-@click.option(
+@_sopost_figure(
     "--review-delay",
-    default=LifecycleConfig.review_delay,
-    show_default=True,
-    help="SoPost: seconds of manual review for orders sharing a postcode.",
+    LifecycleConfig.review_delay,
+    "seconds of manual review for orders sharing a postcode.",
 )
 @click.option(
     "--stage-delays",
@@ -109,17 +113,15 @@ def _seconds_list(_: click.Context, __: click.Parameter, value: str) -> list[flo
     callback=_seconds_list,
     help="SoPost: seconds before PROCESSING, DISPATCHED, DELIVERED.",
 )
-@click.option(
+@_sopost_figure(
     "--retry-scale",
-    default=SoPostConfig.retry_scale,
-    show_default=True,
-    help="SoPost: multiply the webhook retry schedule (0.001 compresses hours to s).",
+    SoPostConfig.retry_scale,
+    "multiply the webhook retry schedule (0.001 compresses hours to s).",
 )
-@click.option(
+@_sopost_figure(
     "--webhook-timeout",
-    default=SoPostConfig.webhook_timeout,
-    show_default=True,
-    help="SoPost: seconds a receiver has to answer a delivery before it is retried.",
+    SoPostConfig.webhook_timeout,
+    "seconds a receiver has to answer a delivery before it is retried.",
 )
 @click.option(
     "--allow-webhook-host",

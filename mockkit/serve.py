@@ -20,7 +20,7 @@ from typing import Any
 
 import requests
 
-__all__ = ["Service", "Supervisor", "granian_command"]
+__all__ = ["Service", "Supervisor", "granian_command", "options_env"]
 
 BLOCKING_THREADS = 4  # enough that one stalled request (a latency fault) does not stall all
 

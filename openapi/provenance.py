@@ -23,6 +23,7 @@ from typing import Any
 
 __all__ = [
     "CONSTRAINTS",
+    "CONTENT_TYPE",
     "TAGS",
     "Constraint",
     "assumed_constraints",

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mocks.core.receiver import WebhookReceiver
+from mocks.core.receiver import RecordingReceiver
 from mocks.core.runtime import RuntimeConfig
 from mocks.core.server import LiveServer
 from mocks.sopost.app import SoPostConfig, create_app
@@ -40,6 +40,6 @@ def sopost_live(sopost_config: SoPostConfig) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as sink:
+def receiver() -> Iterator[RecordingReceiver]:
+    with RecordingReceiver() as sink:
         yield sink

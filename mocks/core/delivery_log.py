@@ -14,7 +14,19 @@ from typing import Any
 
 from mocks.core.clock import Clock
 
-__all__ = ["Attempt", "Delivery", "DeliveryLog"]
+__all__ = ["Attempt", "Delivery", "DeliveryLog", "Message"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One event for one subscription: where it goes, the key it is signed with, what it says."""
+
+    subscription_id: str
+    url: str
+    secret: str | None
+    event_id: str
+    event: str
+    payload: dict[str, Any]
 
 
 @dataclass
@@ -40,11 +52,15 @@ class Delivery:
     attempts: list[Attempt] = field(default_factory=list)
     next_attempt_at: float | None = None
     copy_of: str | None = None  # set on duplicates (fault) and redeliveries
-    secret: str | None = field(default=None, repr=False)
+    message: Message = field(kw_only=True, repr=False)  # what is sent, secret and all
+
+    @property
+    def secret(self) -> str | None:
+        return self.message.secret
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data.pop("secret")
+        data.pop("message")  # the secret never leaves the mock
         return data
 
 
@@ -58,28 +74,19 @@ class DeliveryLog:
         self._deliveries: dict[str, Delivery] = {}
         self._ids = itertools.count(1)
 
-    def new(
-        self,
-        subscription_id: str,
-        url: str,
-        secret: str | None,
-        event_id: str,
-        event: str,
-        payload: dict[str, Any],
-        copy_of: str | None = None,
-    ) -> Delivery:
+    def new(self, message: Message, copy_of: str | None = None) -> Delivery:
         """Log a fresh, pending delivery (the oldest one goes when the log is full)."""
         with self._lock:
             delivery = Delivery(
                 f"dlv_{next(self._ids)}",
-                subscription_id,
-                url,
-                event_id,
-                event,
-                payload,
+                message.subscription_id,
+                message.url,
+                message.event_id,
+                message.event,
+                message.payload,
                 self.clock.now(),
                 copy_of=copy_of,
-                secret=secret,
+                message=message,
             )
             self._deliveries[delivery.id] = delivery
             if len(self._deliveries) > self._capacity:
@@ -87,16 +94,8 @@ class DeliveryLog:
         return delivery
 
     def copy(self, original: Delivery) -> Delivery:
-        """A new delivery of the same event to the same subscription (duplicate, redelivery)."""
-        return self.new(
-            original.subscription_id,
-            original.url,
-            original.secret,
-            original.event_id,
-            original.event,
-            original.payload,
-            copy_of=original.id,
-        )
+        """A new delivery of the same message (a duplicate fault, a redelivery)."""
+        return self.new(original.message, copy_of=original.id)
 
     def get(self, delivery_id: str) -> Delivery | None:
         with self._lock:

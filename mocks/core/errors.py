@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-__all__ = ["STATUS_CODES", "ApiError", "ErrorRenderer", "error_body"]
+__all__ = ["STATUS_CODES", "ApiError", "ErrorRenderer", "error_body", "found"]
+
+T = TypeVar("T")
 
 # Canonical error codes and their HTTP status. Vendors map codes to their own wording.
 STATUS_CODES: dict[str, int] = {
@@ -50,12 +52,24 @@ class ApiError(Exception):
         super().__init__(self.message)
 
     @classmethod
+    def not_found(cls, message: str, field: str) -> ApiError:
+        """404 for an id that names nothing the caller may see (missing and foreign alike)."""
+        return cls("not_found", message, field=field)
+
+    @classmethod
     def from_status(cls, status: int, message: str) -> ApiError:
         """An error for an arbitrary status, e.g. one a fault rule injects."""
         code = next((c for c, s in STATUS_CODES.items() if s == status), None)
         if code is None:
             code = "server_error" if status >= 500 else "validation_error"
         return cls(code, message, status=status)
+
+
+def found(value: T | None, message: str, field: str) -> T:
+    """``value``, or the 404 naming ``field`` when there is none."""
+    if value is None:
+        raise ApiError.not_found(message, field)
+    return value
 
 
 class ErrorRenderer(Protocol):

@@ -1,4 +1,4 @@
-"""A local webhook receiver that records every delivery (for the demo, tests and the plugin).
+"""A local webhook receiver that records every delivery (for tests and the plugin).
 
 It answers with a status you choose (``fail_next`` makes the next N deliveries fail), so
 retries can be exercised end to end without writing a server.
@@ -16,7 +16,7 @@ from flask import Flask, request
 
 from mocks.core.server import LiveServer
 
-__all__ = ["Received", "WebhookReceiver"]
+__all__ = ["Received", "RecordingReceiver"]
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Received:
 
 
 @dataclass
-class WebhookReceiver:
+class RecordingReceiver:
     """Records POSTs to any path on a loopback port; ``url`` is where to subscribe."""
 
     status: int = 200
@@ -71,14 +71,14 @@ class WebhookReceiver:
         with self._lock:
             self.received.clear()
 
-    def start(self) -> WebhookReceiver:
+    def start(self) -> RecordingReceiver:
         self._server.start()
         return self
 
     def stop(self) -> None:
         self._server.stop()
 
-    def __enter__(self) -> WebhookReceiver:
+    def __enter__(self) -> RecordingReceiver:
         return self.start()
 
     def __exit__(self, *_: object) -> None:

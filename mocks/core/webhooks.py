@@ -12,10 +12,9 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterable
-from typing import Any
 
 from mocks.core.clock import Scheduler
-from mocks.core.delivery_log import Attempt, Delivery, DeliveryLog
+from mocks.core.delivery_log import Attempt, Delivery, DeliveryLog, Message
 from mocks.core.faults import Faults
 from mocks.core.webhook_sender import Sender, attempt, http_sender, is_loopback
 
@@ -24,6 +23,7 @@ __all__ = [
     "Attempt",
     "Delivery",
     "Dispatcher",
+    "Message",
     "http_sender",
     "is_loopback",
 ]
@@ -69,18 +69,10 @@ class Dispatcher:
         self._threads: list[threading.Thread] = []
 
     # -- producing -----------------------------------------------------------------------
-    def enqueue(
-        self,
-        subscription_id: str,
-        url: str,
-        secret: str | None,
-        event_id: str,
-        event: str,
-        payload: dict[str, Any],
-    ) -> Delivery:
+    def enqueue(self, message: Message) -> Delivery:
         """Record a delivery and queue it, applying any matching delivery fault."""
-        delivery = self.log.new(subscription_id, url, secret, event_id, event, payload)
-        rule = self.faults.match("POST", event, scope="delivery")
+        delivery = self.log.new(message)
+        rule = self.faults.match("POST", message.event, scope="delivery")
         copies = [delivery]
         if rule is not None:
             copies += [self.log.copy(delivery) for _ in range(rule.duplicate)]

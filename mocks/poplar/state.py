@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mocks.core.clock import Clock
-from mocks.core.errors import ApiError
+from mocks.core.errors import ApiError, found
 from mocks.core.ids import IdSource
 from mocks.poplar.orders import Defaults, StoredOrder, build_order
 from mocks.poplar.tokens import (
@@ -163,15 +163,12 @@ class PoplarState:
             return list(account.orders.values())
 
     def order(self, account: Account, order_id: str) -> StoredOrder:
-        order = account.orders.get(order_id)
-        if order is None:
-            raise ApiError(
-                "not_found",
-                f"No order with order_id {order_id!r} in this account; "
-                "submit it first with POST /v1/order.",
-                field="order_id",
-            )
-        return order
+        return found(
+            account.orders.get(order_id),
+            f"No order with order_id {order_id!r} in this account; "
+            "submit it first with POST /v1/order.",
+            "order_id",
+        )
 
     def purge(self, account: Account) -> int:
         """The Transactions page's purge: drop every stored order (and so the audience)."""

@@ -75,11 +75,10 @@ class Catalogue:
     def visible_activity(self, organisation_id: str, activity_id: str) -> Activity:
         activity = self.activities.get(activity_id)
         if activity is None or self.organisation_of(activity) != organisation_id:
-            raise ApiError(
-                "not_found",
+            raise ApiError.not_found(
                 f"No activity {activity_id} in your organisation; "
                 "GET /campaigns lists your activities.",
-                field="activity_id",
+                "activity_id",
             )
         return activity
 

@@ -17,7 +17,15 @@ from mocks.core.ids import IdSource
 from mocks.sopost.catalogue import Activity, Campaign, Catalogue, ConsentDefinition, Organisation
 from mocks.sopost.orders import Order, email_identity
 
-__all__ = ["GUIDE", "OTHER_ORGANISATION_ID", "World", "build_world"]
+__all__ = [
+    "CREDENTIALS",
+    "GUIDE",
+    "GUIDE_ORDER",
+    "OTHER_ORGANISATION_ID",
+    "RETAILER",
+    "World",
+    "build_world",
+]
 
 
 @dataclass(frozen=True)

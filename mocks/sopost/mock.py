@@ -18,12 +18,13 @@ from werkzeug.datastructures import Authorization
 from mocks.core.errors import ApiError, error_body
 from mocks.core.ids import IdSource
 from mocks.core.runtime import MockRuntime, RuntimeConfig
-from mocks.core.webhooks import Dispatcher
+from mocks.core.webhooks import Dispatcher, Message
 from mocks.sopost.catalogue import Organisation
 from mocks.sopost.fixtures import build_world
 from mocks.sopost.lifecycle import LifecycleConfig
 from mocks.sopost.orders import DECISIONS, PENDING
 from mocks.sopost.state import SoPostState
+from mocks.sopost.subscriptions import Subscription
 
 __all__ = ["WEBHOOK_USER_AGENT", "SoPostConfig", "SoPostMock"]
 
@@ -80,14 +81,16 @@ class SoPostMock:
         )
         return ids, faker, state
 
-    def _deliver(self, subscription: Any, event: dict[str, Any]) -> None:
+    def _deliver(self, subscription: Subscription, event: dict[str, Any]) -> None:
         self.dispatcher.enqueue(
-            subscription.id,
-            subscription.url,
-            subscription.secret,
-            event["event_id"],
-            event["event"],
-            event,
+            Message(
+                subscription.id,
+                subscription.url,
+                subscription.secret,
+                event["event_id"],
+                event["event"],
+                event,
+            )
         )
 
     def reset(self) -> None:

@@ -84,12 +84,11 @@ def check_line_items(activity: Activity, line_items: list[dict[str, str]]) -> No
     partitions = activity.stock_partition_ids()
     for index, item in enumerate(line_items):
         if item["stock_partition_id"] not in partitions:
-            raise ApiError(
-                "not_found",
+            raise ApiError.not_found(
                 f"Stock partition {item['stock_partition_id']}"
                 f" is not part of activity {activity.id}; GET /activities/"
                 f"{activity.id}/products lists its stock partitions.",
-                field=f"line_items.{index}.stock_partition_id",
+                f"line_items.{index}.stock_partition_id",
             )
 
 
@@ -100,12 +99,11 @@ def expand_consents(activity: Activity, requested: list[dict[str, Any]]) -> list
     for index, item in enumerate(requested):
         definition = known.get(item["consent_id"])
         if definition is None:
-            raise ApiError(
-                "not_found",
+            raise ApiError.not_found(
                 f"Consent {item['consent_id']} is not offered "
                 f"by activity {activity.id}; GET /activities/{activity.id}/consents"
                 " lists them.",
-                field=f"consents.{index}.consent_id",
+                f"consents.{index}.consent_id",
             )
         expanded.append(
             {

@@ -73,11 +73,10 @@ class SoPostState:
         if found is None or (
             organisation_id is not None and found.organisation_id != organisation_id
         ):
-            raise ApiError(
-                "not_found",
+            raise ApiError.not_found(
                 f"No order {order_id}; check the order_id from the "
                 "OrderEvent and that your credentials belong to its organisation.",
-                field="order_id",
+                "order_id",
             )
         return found
 

@@ -76,11 +76,10 @@ class Subscriptions:
     ) -> Subscription:
         if not self.catalogue.sees(organisation_id, entity_type, entity_id):
             where = "GET /organisations" if entity_type == "Organisation" else "GET /campaigns"
-            raise ApiError(
-                "not_found",
+            raise ApiError.not_found(
                 f"No {entity_type} {entity_id} visible to you; {where} "
                 "lists the ids you can subscribe to.",
-                field="entity_id",
+                "entity_id",
             )
         subscription = Subscription(
             self.ids.uuid(),
@@ -105,10 +104,9 @@ class Subscriptions:
         with self._lock:
             found = self._subscriptions.get(subscription_id)
         if found is None or found.organisation_id != organisation_id:
-            raise ApiError(
-                "not_found",
+            raise ApiError.not_found(
                 f"No webhook {subscription_id}; GET /webhooks lists yours.",
-                field="webhook_id",
+                "webhook_id",
             )
         return found
 

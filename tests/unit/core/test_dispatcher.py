@@ -10,7 +10,7 @@ from standardwebhooks.webhooks import Webhook
 from mocks.core.clock import ManualClock, Scheduler
 from mocks.core.faults import Faults
 from mocks.core.ids import IdSource
-from mocks.core.webhooks import DEFAULT_RETRY_SCHEDULE, Dispatcher, is_loopback
+from mocks.core.webhooks import DEFAULT_RETRY_SCHEDULE, Dispatcher, Message, is_loopback
 
 SECRET = IdSource(1).webhook_secret()
 
@@ -42,7 +42,7 @@ def send(
     event_id: str = "a" * 40,
 ):
     payload = {"event_id": event_id, "event": event, "order_id": "o", "activity_id": "a"}
-    return dispatcher.enqueue("sub", url, SECRET, event_id, event, payload)
+    return dispatcher.enqueue(Message("sub", url, SECRET, event_id, event, payload))
 
 
 def test_success_on_first_attempt() -> None:

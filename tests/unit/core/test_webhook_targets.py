@@ -17,7 +17,7 @@ from flask import Flask, redirect
 from urllib3.util import connection
 
 from mocks.core.pinned_http import pinned_sender
-from mocks.core.receiver import WebhookReceiver
+from mocks.core.receiver import RecordingReceiver
 from mocks.core.server import LiveServer
 from mocks.core.webhook_targets import TargetPolicy, TargetRefused, parse_target
 
@@ -117,8 +117,8 @@ class RecordingConnect:
 
 
 @pytest.fixture(scope="module")
-def sink() -> Iterator[WebhookReceiver]:
-    with WebhookReceiver() as receiver:
+def sink() -> Iterator[RecordingReceiver]:
+    with RecordingReceiver() as receiver:
         yield receiver
 
 
@@ -137,7 +137,7 @@ def deliver(url: str, policy: TargetPolicy, connect: RecordingConnect) -> str:
 
 @pytest.mark.parametrize("template", REFUSED)
 def test_tricky_urls_are_refused_at_subscription_and_never_contacted(
-    template: str, sink: WebhookReceiver
+    template: str, sink: RecordingReceiver
 ) -> None:
     url = template.format(port=sink.url.split(":")[2].split("/")[0])
     with pytest.raises(TargetRefused):
@@ -150,7 +150,7 @@ def test_tricky_urls_are_refused_at_subscription_and_never_contacted(
 
 @pytest.mark.parametrize(("template", "expected"), SENT)
 def test_accepted_urls_reach_loopback_only(
-    template: str, expected: str, sink: WebhookReceiver
+    template: str, expected: str, sink: RecordingReceiver
 ) -> None:
     url = template.format(port=sink.url.split(":")[2].split("/")[0])
     parse_target(url)  # accepted at subscription
