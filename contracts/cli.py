@@ -88,6 +88,12 @@ def _scenario_list() -> str:
     "--poplar-port", type=int, help="Poplar mock port (default: free, or 8081 with --webhook-url)."
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail a scenario when one of its requests broke a rule of a vendor's API that is "
+    "only assumed (X-Mockkit-Warning); by default such findings are listed, not failed.",
+)
+@click.option(
     "--startup-timeout",
     default=30.0,
     show_default=True,
@@ -107,6 +113,7 @@ def verify(
     sopost_port: int | None,
     poplar_port: int | None,
     startup_timeout: float,
+    strict: bool,
 ) -> None:
     """Run the consumer scenarios against an integration and judge what reached Poplar."""
     if bool(exec_command) == bool(webhook_url):
@@ -125,6 +132,7 @@ def verify(
         sopost_port=sopost_port,
         poplar_port=poplar_port,
         startup_timeout=startup_timeout,
+        strict=strict,
     )
     try:
         report = run_verify(options, echo=lambda line: click.echo(line, err=True))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from contracts.client import ControlError, MockClient
-from contracts.observe import FINAL_DELIVERY, PoplarLog, Snapshot
+from contracts.observe import FINAL_DELIVERY, PoplarLog, Snapshot, deliveries_of
 from contracts.process import Integration
 from contracts.servers import MockPair
 
@@ -32,7 +32,6 @@ __all__ = ["Context", "ScenarioFailed", "ScenarioSkipped"]
 T = TypeVar("T")
 
 SHORT_ID_CHARS = string.ascii_uppercase + string.digits
-FEW_ORDERS = 4  # up to this many: ask SoPost for each order's deliveries, else for all
 
 
 class ScenarioFailed(AssertionError):
@@ -158,19 +157,7 @@ class Context:
 
     # -- reading the mocks ---------------------------------------------------------------
     def deliveries(self, order_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-        wanted = set(order_ids)
-        found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        sopost = self.mocks.sopost
-        every = (
-            [d for o in wanted for d in sopost.deliveries(order_id=o)]
-            if len(wanted) <= FEW_ORDERS
-            else sopost.deliveries()
-        )
-        for delivery in every:
-            order_id = delivery["payload"].get("order_id")
-            if order_id in wanted:
-                found[order_id].append(delivery)
-        return found
+        return deliveries_of(self.mocks.sopost, order_ids)
 
     def snapshot(self, order_ids: list[str] | None = None) -> Snapshot:
         """Everything recorded about these orders (default: the scenario's own)."""

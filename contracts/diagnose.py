@@ -13,7 +13,7 @@ from typing import Any
 from contracts.context import Context
 from contracts.observe import Snapshot
 
-__all__ = ["diagnose", "render"]
+__all__ = ["diagnose", "findings", "render"]
 
 MAX_ORDERS = 5
 
@@ -90,10 +90,11 @@ def likely_cause(
             "the webhook was answered 2xx but the order was never fetched: is the integration "
             "skipping events it thinks it has seen?"
         )
-    if not any(f["status"] == 200 for f in fetches):
+    if fetches[-1]["status"] != 200:
         return (
-            f"GET /orders/{{id}} never succeeded (answers: {[f['status'] for f in fetches]}): "
-            "check the Basic credentials and retry 5xx answers with backoff"
+            f"GET /orders/{{id}} last answered {fetches[-1]['status']} (answers: "
+            f"{[f['status'] for f in fetches]}) and was not tried again: retry 5xx answers "
+            "with backoff, and check the Basic credentials on 401"
         )
     if not submits:
         return (
@@ -136,6 +137,42 @@ def diagnose(ctx: Context) -> list[dict[str, Any]]:
                 "likely_cause": likely_cause(expected, deliveries, fetches, submits, ctx.hint),
             }
         )
+    return found
+
+
+def _mentions(entry: dict[str, Any], wanted: set[str]) -> str | None:
+    """The order id of ``wanted`` a journal entry is about (its body's or its path's)."""
+    body = entry.get("body")
+    order_id = body.get("order_id") if isinstance(body, dict) else None
+    if order_id in wanted:
+        return order_id
+    last = entry["path"].rstrip("/").rsplit("/", 1)[-1]
+    return last if last in wanted else None
+
+
+def findings(ctx: Context) -> list[dict[str, Any]]:
+    """Requests about the scenario's orders that a mock served with a warning (journal
+    verdict ``warning``, ``X-Mockkit-Warning``): they broke a rule of the vendor's API that is
+    only assumed, so the real API may refuse them. ``--strict`` makes them failures."""
+    wanted = set(ctx.orders)
+    if not wanted or ctx.poplar_log is None:
+        return []
+    entries = [("poplar", e) for e in ctx.poplar_log.entries() if e["verdict"] == "warning"]
+    entries += [("sopost", e) for e in ctx.mocks.sopost.requests(verdict="warning")]
+    found = []
+    for mock, entry in entries:
+        order_id = _mentions(entry, wanted)
+        if order_id is None:
+            continue
+        for text in entry.get("warnings") or [entry.get("error") or "an assumed rule"]:
+            found.append(
+                {
+                    "mock": mock,
+                    "request": f"{entry['method']} {entry['path']}",
+                    "order_id": order_id,
+                    "finding": text,
+                }
+            )
     return found
 
 

@@ -14,12 +14,29 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from contracts.client import PoplarControl
+from contracts.client import PoplarControl, SoPostControl
 
-__all__ = ["FINAL_DELIVERY", "SUBMIT_PATH", "PoplarLog", "Snapshot"]
+__all__ = ["FINAL_DELIVERY", "SUBMIT_PATH", "PoplarLog", "Snapshot", "deliveries_of"]
 
 SUBMIT_PATH = "/v1/order"
 FINAL_DELIVERY = ("succeeded", "failed", "blocked")
+FEW_ORDERS = 4  # up to this many: ask SoPost for each order's deliveries, else for all
+
+
+def deliveries_of(sopost: SoPostControl, order_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """SoPost's delivery log of these orders, by order id."""
+    wanted = set(order_ids)
+    every = (
+        [d for o in wanted for d in sopost.deliveries(order_id=o)]
+        if len(wanted) <= FEW_ORDERS
+        else sopost.deliveries()
+    )
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for delivery in every:
+        order_id = delivery["payload"].get("order_id")
+        if order_id in wanted:
+            found[order_id].append(delivery)
+    return found
 
 
 def _accepted(entry: dict[str, Any]) -> bool:

@@ -35,10 +35,12 @@ class Result:
 
     def details(self) -> list[str]:
         """What a reader of a failure needs, as text: diagnosis, warnings, then evidence."""
-        lines = render(self.diagnosis)
-        lines += [f"warning: {w['request']}: {w['finding']}" for w in self.warnings]
+        lines = render(self.diagnosis) + self.warning_lines()
         evidence = json.dumps(self.evidence, indent=2, default=str).splitlines()
         return [*lines, "evidence:", *evidence]
+
+    def warning_lines(self) -> list[str]:
+        return [f"warning ({w['mock']}) {w['request']}: {w['finding']}" for w in self.warnings]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,6 +124,8 @@ class Report:
                 ).text = detail
             elif result.status == "skipped":
                 ET.SubElement(case, "skipped", message=result.message)
+            if result.warnings and result.status not in ("failed", "error"):
+                ET.SubElement(case, "system-out").text = "\n".join(result.warning_lines())
         root = ET.Element("testsuites")
         root.append(suite)
         ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
@@ -140,6 +144,10 @@ class Report:
                 f"--- {result.status.upper()} {result.severity} {result.id}: {result.message}",
             ]
             lines += ["    " + line for line in result.details()[:80]]
+        for result in self.results:
+            if result.warnings and result not in troubled:
+                lines += ["", f"--- WARNINGS {result.id} (assumed rules; --strict fails them)"]
+                lines += ["    " + line for line in result.warning_lines()[:20]]
         counts = self.counts()
         must, should = self.broken("MUST"), self.broken("SHOULD")
         lines += [

@@ -18,10 +18,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from contracts.context import Context, ScenarioFailed, ScenarioSkipped
-from contracts.diagnose import diagnose
+from contracts.diagnose import diagnose, findings
 from contracts.process import Integration, StartupError, port_open
 from contracts.report import Report, Result
 from contracts.scenarios import Scenario, phases, select
@@ -44,6 +45,7 @@ class VerifyOptions:
     sopost_port: int | None = None  # default: free ports with --exec, 8080/8081 with a URL
     poplar_port: int | None = None
     startup_timeout: float = 30.0
+    strict: bool = False  # requests that broke an assumed vendor rule fail their scenario
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -62,7 +64,7 @@ def harness_extras(scratch: Path, data_handler: str) -> dict[str, str]:
     return {name: value for name, value in extras.items() if name not in os.environ}
 
 
-def _run_one(item: Scenario, ctx: Context) -> Result:
+def _run_one(item: Scenario, ctx: Context, strict: bool = False) -> Result:
     started = time.monotonic()
     status, message = "passed", ""
     try:
@@ -75,6 +77,13 @@ def _run_one(item: Scenario, ctx: Context) -> Result:
         status, message = "error", f"{type(exc).__name__}: {exc}"
         ctx.evidence["traceback"] = traceback.format_exc().splitlines()[-8:]
     ctx.remove_faults()
+    warnings = _warnings(ctx)
+    if warnings and strict and status == "passed":
+        status = "failed"
+        message = (
+            f"{len(warnings)} request(s) broke a rule of the vendor's API that is only assumed "
+            f"(--strict), e.g. {warnings[0]['request']}: {warnings[0]['finding']}"
+        )
     diagnosis = []
     if status == "failed" and item.severity == "MUST":
         try:
@@ -91,14 +100,23 @@ def _run_one(item: Scenario, ctx: Context) -> Result:
         message,
         dict(ctx.evidence),
         diagnosis,
+        warnings,
     )
 
 
-def _run_phase(group: list[Scenario], base: Context) -> list[Result]:
+def _warnings(ctx: Context) -> list[dict[str, Any]]:
+    try:
+        return findings(ctx)
+    except Exception as exc:  # listing findings must never hide the verdict
+        ctx.evidence["warnings_error"] = f"{type(exc).__name__}: {exc}"
+        return []
+
+
+def _run_phase(group: list[Scenario], base: Context, strict: bool) -> list[Result]:
     """Run a group of scenarios at the same time; the integration must survive them all."""
     contexts = [base.for_scenario(item.id, item.number) for item in group]
     with ThreadPoolExecutor(len(group)) as pool:
-        results = list(pool.map(_run_one, group, contexts))
+        results = list(pool.map(_run_one, group, contexts, [strict] * len(group)))
     integration = base.integration
     if integration is not None and not integration.running():
         for result in results:
@@ -159,7 +177,7 @@ def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> R
         results = []
         try:
             for group in phases(chosen):
-                for result in _run_phase(group, base):
+                for result in _run_phase(group, base, options.strict):
                     echo(
                         f"{result.status.upper():<7} {result.severity:<6} {result.number:>2} "
                         f"{result.id:<18} {result.duration_s:5.1f}s"

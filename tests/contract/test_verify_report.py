@@ -102,3 +102,14 @@ def test_a_failed_must_scenario_shows_its_diagnosis_everywhere(tmp_path) -> None
         assert "webhook APPROVED: succeeded (202 in 3 ms)" in text
         assert "GET /orders/{id}: never called" in text
         assert "likely cause: the webhook was answered 2xx but the order was never fetched" in text
+
+
+def test_findings_of_assumed_rules_are_listed_for_passing_scenarios_too(tmp_path) -> None:
+    report = _report(("MUST", "passed"))
+    report.results[0].warnings = [
+        {"mock": "poplar", "request": "POST /v1/order", "order_id": "o", "finding": "x: assumed"}
+    ]
+    report.write_junit(tmp_path / "r.xml")
+    assert "warning (poplar) POST /v1/order: x: assumed" in report.terminal()
+    out = ET.parse(tmp_path / "r.xml").getroot().find("testsuite/testcase/system-out").text
+    assert "x: assumed" in out

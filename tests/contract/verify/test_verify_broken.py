@@ -25,6 +25,13 @@ def _target(script) -> str:
 
 
 CASES = [(p, _target(p)) for p in SCRIPTS] + [(BROKEN / f"{name}.py", s) for name, s in ALSO]
+# The likely cause the diagnosis must name for some of them: (script, scenario) -> words.
+CAUSES = {
+    ("acks_into_memory", "restart"): "acknowledged before the kill",
+    ("no_dedupe", "duplicate-delivery"): "submitted again after Poplar accepted it",
+    ("ignores_consent", "no-consent"): "sent to Poplar although it must not be",
+    ("never_retries", "sopost-5xx"): "GET /orders/{id} last answered 503",
+}
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +70,11 @@ def test_verify_fails_the_broken_integration_on_its_scenario(script, scenario_id
     expected_exit = 1 if result["severity"] == "MUST" else 0
     assert run.code == expected_exit, run.stdout[-2000:]
     assert run.report["summary"]["failed"] == 1
+    if result["severity"] == "MUST" and result["id"] != "poplar-valid":
+        causes = [d["likely_cause"] for d in result["diagnosis"]]
+        assert causes and all(causes), result
+        if (script.stem, scenario_id) in CAUSES:
+            assert CAUSES[(script.stem, scenario_id)] in causes[0], causes
 
 
 def test_every_broken_script_targets_a_known_scenario() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -33,11 +34,16 @@ def mockkit() -> list[str]:
     return [shutil.which("mockkit") or "mockkit"]
 
 
-def verify(tmp_path: Path, *args: str, timeout: float = 240) -> Run:
+def verify(
+    tmp_path: Path, *args: str, timeout: float = 240, env: dict[str, str] | None = None
+) -> Run:
+    """``mockkit verify ARGS --json ...`` in a subprocess; ``env`` adds to the environment."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     report = tmp_path / "verify.json"
     done = subprocess.run(
         [*mockkit(), "verify", *args, "--json", str(report)],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,
