@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -43,13 +44,23 @@ def readme_commands(text: str) -> list[str]:
     for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
         pending = ""
         for line in block.splitlines():
-            pending = f"{pending}\n{line}" if pending else line
-            if pending.endswith("\\") or pending.count("'") % 2:
+            if not pending and (not line.strip() or line.lstrip().startswith("#")):
                 continue
-            if pending.strip() and not pending.lstrip().startswith("#"):
-                commands.append(pending)
+            pending = f"{pending}\n{line}" if pending else line
+            if pending.endswith("\\") or not _complete(pending):
+                continue
+            commands.append(pending)
             pending = ""
     return commands
+
+
+def _complete(command: str) -> bool:
+    """No quote left open (comments, apostrophes and all, read the way a POSIX shell does)."""
+    try:
+        shlex.split(command, comments=True)
+    except ValueError:
+        return False
+    return True
 
 
 def _free(port: int) -> bool:
@@ -85,10 +96,17 @@ def _ports(command: str, ports: dict[int, int]) -> str:
         command = command.replace(f"localhost:{default}", f"localhost:{port}")
     if command.startswith(SERVER) and any(d != p for d, p in ports.items()):
         flags = ["--sopost-port", "--poplar-port", "--harness-port"]
-        command += "".join(
-            f" {flag} {ports[d]}" for flag, d in zip(flags, DEFAULT_PORTS, strict=True)
+        command = _append(
+            command,
+            "".join(f" {flag} {ports[d]}" for flag, d in zip(flags, DEFAULT_PORTS, strict=True)),
         )
     return command
+
+
+def _append(command: str, extra: str) -> str:
+    """``command`` with ``extra`` arguments, before its trailing ``  # comment`` if any."""
+    head, sep, comment = command.rpartition("  #")
+    return f"{head}{extra}{sep}{comment}" if sep else command + extra
 
 
 class Server:
@@ -130,7 +148,7 @@ def test_every_readme_command_runs_verbatim_on_a_fresh_checkout(checkout) -> Non
         try:
             for curl in curls if index == 0 else []:  # against the full stack, the first one
                 done = subprocess.run(
-                    ["bash", "-c", _ports(curl, ports) + " --fail --silent --show-error"],
+                    ["bash", "-c", _append(_ports(curl, ports), " --fail --silent --show-error")],
                     cwd=checkout,
                     env=env,
                     capture_output=True,
