@@ -117,9 +117,6 @@ CASES = [
 
 # Cases that do not pass yet on any route they apply to, and who is fixing them.
 KNOWN_FAILING = {
-    "deep_json_255": "mocks: JSON depth limit (mock-side hardening)",
-    "deep_json_1000": "mocks: JSON depth limit (mock-side hardening)",
-    "deep_json_100000": "mocks: JSON depth limit (mock-side hardening)",
     "header_64kb": "serve: granian's http1 buffer below 64 KB (mockkit/serve.py)",
 }
 
