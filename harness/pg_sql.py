@@ -20,14 +20,17 @@ __all__ = [
     "INSERT_EVENT",
     "MIGRATIONS",
     "ORDER_LOCK_SPACE",
+    "OWNER_LOCK_SPACE",
     "SCHEMA_LOCK",
     "TAKE_CLAIM",
 ]
 
-# Advisory lock keys. The schema lock is one bigint; per-order claim locks use the two-int
-# form with this first key (the two key spaces never collide).
+# Advisory lock keys. The schema lock is one bigint; per-order claim locks and the lock each
+# live process holds on its owner id use the two-int form with these first keys (the one-key
+# and two-key spaces never collide).
 SCHEMA_LOCK = 0x6D6F636B6B6974  # "mockkit"
 ORDER_LOCK_SPACE = 0x68617273  # "hars"
+OWNER_LOCK_SPACE = 0x6F776E72  # "ownr"
 
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (
@@ -66,6 +69,12 @@ CREATE TABLE harness_forwarded (
     forwarded_at double precision NOT NULL
 );
 """,
+    ),
+    (
+        2,
+        # Which harness process holds a claim, so a restarted process can tell a dead
+        # process's claims (its owner lock is free) from a live one's without the lease.
+        "ALTER TABLE harness_events ADD COLUMN claim_owner text",
     ),
 )
 
@@ -106,7 +115,8 @@ CLAIM_EXPIRED = _candidate(
 # another process committed while this one was choosing its candidate.
 TAKE_CLAIM = (
     "UPDATE harness_events SET state = 'processing', attempts = attempts + 1,"
-    " lease_expires_at = %(lease)s, claim_token = %(token)s, updated_at = %(now)s"
+    " lease_expires_at = %(lease)s, claim_token = %(token)s, claim_owner = %(owner)s,"
+    " updated_at = %(now)s"
     " WHERE event_id = %(event_id)s AND NOT EXISTS (SELECT 1 FROM harness_events AS o"
     " WHERE o.order_id = %(order_id)s AND o.event_id <> %(event_id)s"
     " AND o.state = 'processing' AND o.lease_expires_at > %(now)s)"

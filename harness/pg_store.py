@@ -13,7 +13,8 @@ from stepping on each other is the database, not the code:
   every other event of that order away until it is finished or the lease expires.
 
 A process that dies mid-event holds nothing but its lease: the event is claimable again when
-the lease expires (``HARNESS_LEASE_SECONDS``), by whichever process asks first.
+the lease expires (``HARNESS_LEASE_SECONDS``), by whichever process asks first, or as soon as
+any process starts up and finds the claim's owner dead (:mod:`harness.pg_owner`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from harness.config import redact_url
+from harness.pg_owner import OwnerLock
 from harness.pg_pool import Database
 from harness.pg_sql import CLAIM_DUE, CLAIM_EXPIRED, INSERT_EVENT, TAKE_CLAIM
 from harness.store import ClaimedEvent, DeadLetter, EventRecord, EventState, NewEvent
@@ -41,6 +43,7 @@ class PostgresStore:
         self.db = Database(url, work_size=workers + 2, ack_size=8, retry_seconds=retry_seconds)
         try:
             self.schema_version = self.db.migrate()
+            self.owners = OwnerLock(url)
         except BaseException:
             self.db.close()
             raise
@@ -88,20 +91,33 @@ class PostgresStore:
             passed.append(event_id)
         return None
 
-    @staticmethod
-    def _take(conn: psycopg.Connection, row: tuple, lease: float, token: str, now: float) -> bool:
+    def _take(
+        self, conn: psycopg.Connection, row: tuple, lease: float, token: str, now: float
+    ) -> bool:
         params = {
             "event_id": row[0], "order_id": row[2], "lease": lease, "token": token, "now": now,
+            "owner": self.owners.owner,
         }  # fmt: skip
         return conn.execute(TAKE_CLAIM, params).rowcount == 1
 
     def recover(self, now: float) -> int:
-        """Release expired leases only: other processes' live claims are still being worked."""
+        """Release expired leases and the claims of dead processes; a live peer's stay."""
+        owners = [
+            row[0]
+            for row in self.db.run(
+                self.db.work,
+                lambda c: c.execute(
+                    "SELECT DISTINCT claim_owner FROM harness_events WHERE state = 'processing'"
+                    " AND claim_owner IS NOT NULL"
+                ).fetchall(),
+            )
+        ]
+        dead = sorted(set(owners) - self.owners.alive(owners))
         return self._update(
             "UPDATE harness_events SET state = 'received', lease_expires_at = NULL,"
             " claim_token = NULL, next_attempt_at = %s, updated_at = %s"
-            " WHERE state = 'processing' AND lease_expires_at <= %s",
-            (now, now, now),
+            " WHERE state = 'processing' AND (lease_expires_at <= %s OR claim_owner = ANY(%s))",
+            (now, now, now, dead),
         )
 
     def is_forwarded(self, order_id: str) -> bool:
@@ -209,6 +225,7 @@ class PostgresStore:
         }
 
     def close(self) -> None:
+        self.owners.close()
         self.db.close()
 
 

@@ -25,9 +25,12 @@ if _ROOT not in sys.path:
 from tests.integration.harness.rig import Rig, harness_rig  # noqa: E402
 
 
-@pytest.fixture
-def harness_db(tmp_path: Path) -> str:
-    """The harness's ``HARNESS_DB``: a fresh SQLite file per test."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def harness_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The harness's ``HARNESS_DB``: a fresh SQLite file, or a fresh database on the session's
+    throwaway PostgreSQL server (tests/pg_cluster.py), per test."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_url")
     return str(tmp_path / "harness.db")
 
 

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from harness.stores import is_postgres
 from tests.integration.harness.rig import Rig, event_for
 
 
@@ -110,17 +111,19 @@ def test_unsigned_webhooks_are_accepted_when_no_secret_is_set(start_rig) -> None
     assert harness.send(an_event(), secret="").status_code == 202
 
 
-def test_health_and_status(harness: Rig) -> None:
+def test_health_and_status(harness: Rig, harness_db: str) -> None:
+    kind = "postgresql" if is_postgres(harness_db) else "sqlite"
     health = harness.http.get(f"{harness.url}/health")
     assert health.status_code == 200
     assert health.json() == {
-        "status": "ok", "db": "ok", "database": "sqlite", "workers_alive": 1,
+        "status": "ok", "db": "ok", "database": kind, "workers_alive": 1,
     }  # fmt: skip
     status = harness.status()
     assert set(status) >= {
         "inbox", "forwarded", "skipped_by_reason", "dead_letters", "oldest_pending_age_seconds",
     }  # fmt: skip
-    assert status["database"]["kind"] == "sqlite"
+    assert status["database"]["kind"] == kind
+    assert ":" not in status["database"]["target"].partition("://")[2].partition("@")[0]
     assert status["inbox"] == {
         "received": 0, "processing": 0, "done": 0, "skipped": 0, "dead": 0,
     }  # fmt: skip

@@ -84,3 +84,18 @@ def test_a_webhook_delivered_to_two_processes_is_stored_once(two_processes) -> N
         thread.join(30)
     assert sorted(results) == [False, True]
     assert two_processes[0].stats(100.0)["inbox"]["received"] == 1
+
+
+def test_a_restarted_process_takes_back_a_dead_processs_claims_at_once(two_processes) -> None:
+    """The owner's session is gone (its advisory lock free): no need to wait for the lease."""
+    survivor, dead = two_processes
+    survivor.add(new_event(1, order="A"), now=100.0)
+    survivor.add(new_event(2, order="B"), now=100.0)
+    lost = dead.claim(100.0, LEASE, "dies")
+    kept = survivor.claim(100.0, LEASE, "lives")
+    assert lost is not None and kept is not None
+    dead.owners.close()  # what kill -9 does to its session
+    assert survivor.recover(now=101.0) == 1  # the dead one's claim only, the lease still live
+    again = survivor.claim(101.0, LEASE, "successor")
+    assert again is not None and again.event_id == lost.event_id
+    assert survivor.mark_done(kept, "ok", 102.0) is True
