@@ -121,17 +121,6 @@ class Database:
 
         return self.run(self.work, apply)
 
-    def pool_stats(self) -> dict[str, dict[str, int]]:
-        stats = {}
-        for pool in (self.ack, self.work):
-            raw = pool.get_stats()
-            stats[pool.name.removeprefix("harness-")] = {
-                "size": raw.get("pool_size", 0),
-                "idle": raw.get("pool_available", 0),
-                "waiting": raw.get("requests_waiting", 0),
-            }
-        return stats
-
     def close(self) -> None:
         self._closing.set()
         self.ack.close()

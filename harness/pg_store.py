@@ -221,7 +221,6 @@ class PostgresStore:
             "kind": "postgresql",
             "target": redact_url(self.db.url),
             "schema_version": self.schema_version,
-            "pools": self.db.pool_stats(),
         }
 
     def close(self) -> None:
