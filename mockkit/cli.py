@@ -9,7 +9,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
-import requests
 
 from contracts.cli import verify
 from contracts.provider_cli import contracts
@@ -17,13 +16,13 @@ from mockkit.apps import DEMO_POPLAR_TOKEN, POPLAR_ENV, SOPOST_ENV
 from mockkit.assumptions import assumptions_table
 from mockkit.demo import main as demo_main
 from mockkit.serve import Service, Supervisor, options_env
+from mockkit.serve_stack import harness_service, print_banner
 from mockkit.ui.service import ui_service
 from mocks.core.limits import DEFAULT_MAX_BODY
 from mocks.core.runtime import RuntimeConfig
 from mocks.poplar.mock import PoplarConfig
 from mocks.poplar.ratelimit import parse_rate_limit
 from mocks.poplar.state import DEFAULT_MAX_ACCOUNTS
-from mocks.sopost.fixtures import CREDENTIALS, GUIDE, build_world
 from mocks.sopost.lifecycle import LifecycleConfig
 from mocks.sopost.mock import SoPostConfig
 
@@ -230,14 +229,14 @@ def serve(
             if only is None and not no_harness:
                 poplar_token = token_list[0] if token_list else DEMO_POPLAR_TOKEN
                 database = harness_db or Path(scratch) / "harness.db"
-                harness = _harness(
+                harness = harness_service(
                     supervisor.host, sopost, poplar, harness_port, poplar_token, database
                 )
                 harness.env["HARNESS_FLOW_URL"] = f"http://127.0.0.1:{ui_port}/" if ui_port else ""
                 supervisor.start(harness)
             if ui_port:
                 supervisor.start(ui_service(supervisor.host, ui_port, supervisor.services))
-            _banner(supervisor, seed, clock, require_auth)
+            print_banner(supervisor, seed, clock, require_auth)
         except RuntimeError as exc:
             click.echo(f"error: {exc}", err=True)
             code = 2
@@ -246,73 +245,6 @@ def serve(
         else:
             code = supervisor.wait()
     sys.exit(code)
-
-
-def _harness(
-    host: str, sopost: Service, poplar: Service, port: int, poplar_token: str, database: Path
-) -> Service:
-    """The reference harness, subscribed to the default organisation's order events."""
-    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    user, password = CREDENTIALS[GUIDE.organisation]
-    subscription = requests.post(
-        f"{sopost.url(local)}/v1/webhooks",
-        auth=(user, password),
-        timeout=10,
-        json={
-            "url": f"http://{local}:{port}/webhooks/sopost",
-            "events": ["OrderEvent"],
-            "entity_type": "Organisation",
-            "entity_id": GUIDE.organisation,
-        },
-    )
-    subscription.raise_for_status()
-    return Service(
-        "Harness",
-        port,
-        "harness.app:create_app",
-        "/health",
-        {
-            "SOPOST_API_URL": f"{sopost.url(local)}/v1",
-            "SOPOST_API_USER": user,
-            "SOPOST_API_PASSWORD": password,
-            "SOPOST_WEBHOOK_SECRET": subscription.json()["secret"],
-            "POPLAR_API_URL": f"{poplar.url(local)}/v1",
-            "POPLAR_API_TOKEN": poplar_token,
-            "HARNESS_DB": str(database),
-            "HARNESS_HOST": host,
-            "PORT": str(port),
-        },
-    )
-
-
-def _banner(supervisor: Supervisor, seed: int, clock: str, require_auth: bool) -> None:
-    running = {service.name: service.url(supervisor.host) for service in supervisor.services}
-    for name, url in running.items():
-        click.echo(
-            f"{name:<12} {url}" + ("  (control API: /_mock)" if name.endswith("mock") else "")
-        )
-    click.echo(
-        f"seed {seed}, clock {clock}"
-        + (
-            ", credentials required"
-            if require_auth
-            else ", no credentials = the default organisation"
-        )
-    )
-    if "SoPost mock" in running:
-        click.echo("SoPost API credentials (HTTP Basic user:password):")
-        for organisation in build_world(seed, 0).catalogue.organisations.values():
-            click.echo(
-                f"  {organisation.name:<18} {organisation.id}  "
-                f"{organisation.api_user}:{organisation.api_password}"
-            )
-    if "Poplar mock" in running:
-        click.echo(
-            "Poplar: any bearer token not starting with 'test' is a production account"
-            f" (the harness uses '{DEMO_POPLAR_TOKEN}')."
-        )
-        click.echo(f"Poplar Transactions page: {running['Poplar mock']}/transactions")
-    click.echo("Press Ctrl-C to stop.")
 
 
 main.add_command(verify)
