@@ -21,9 +21,14 @@ __all__ = ["Clock", "ManualClock", "RealClock", "Scheduler", "iso_utc", "make_cl
 log = logging.getLogger(__name__)
 
 
-def iso_utc(epoch: float) -> str:
-    """Epoch seconds as the APIs write instants: ISO 8601 in UTC with a ``Z``."""
-    return datetime.fromtimestamp(epoch, tz=UTC).isoformat().replace("+00:00", "Z")
+def iso_utc(epoch: float, *, whole_seconds: bool = False) -> str:
+    """Epoch seconds as the APIs write instants: ISO 8601 in UTC with a ``Z``; or, with
+    ``whole_seconds``, RFC 3339 to the second with ``+00:00``, as SoPost's one recorded order
+    answer shows (``2021-06-15T11:19:24+00:00``)."""
+    moment = datetime.fromtimestamp(epoch, tz=UTC)
+    if whole_seconds:
+        return moment.isoformat(timespec="seconds")
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 class Clock:

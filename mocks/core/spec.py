@@ -22,6 +22,7 @@ import yaml
 from mocks.core.errors import ApiError
 from mocks.core.json_body import parse_json
 from mocks.core.schema_errors import best_error, body_error
+from mocks.core.uuids import canonical_uuids
 from openapi import spec_path
 
 __all__ = ["Operation", "Spec", "ValidatedRequest", "lenient_spec", "load_spec"]
@@ -168,7 +169,7 @@ class Operation:
                     f"is not a valid {_describe(schema)}.",
                     field=name,
                 )
-            path_values[name] = value
+            path_values[name] = canonical_uuids(self.spec.resolve, schema, value)
         query_values = self._validate_query(query)
         body = self._validate_body(content_type, raw_body) if self.has_body else None
         return ValidatedRequest(self.id, path_values, query_values, body, headers or {})
@@ -195,7 +196,7 @@ class Operation:
                     f"Query parameter '{name}' is invalid: {error.message}.",
                     field=name,
                 )
-            values[name] = value
+            values[name] = canonical_uuids(self.spec.resolve, schema, value)
         return values
 
     def _validate_body(self, content_type: str | None, raw_body: bytes) -> Any:
@@ -218,7 +219,7 @@ class Operation:
         error = best_error(self._body_validator, body)
         if error is not None:
             raise body_error(self.spec, self.body_schema or {}, error)
-        return body
+        return canonical_uuids(self.spec.resolve, self.body_schema, body)
 
 
 def _compile_params(spec: Spec, parameters: dict, location: str) -> dict:

@@ -65,7 +65,7 @@ def test_json_without_content_type_is_accepted_with_a_warning(sopost_mock) -> No
 
 
 @pytest.mark.xfail(
-    strict=True, reason="issue 10 (response shapes): POST /v1/orders answers the whole order"
+    strict=True, reason="issue 10: a JSON body without Content-Type is still 415 here"
 )
 def test_answer_is_the_recorded_id_and_created(sopost_mock) -> None:
     answer = _place(sopost_mock).json()
