@@ -17,6 +17,7 @@ Writes ``bench/results/harness_scale.json``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import secrets
 import tempfile
@@ -36,6 +37,7 @@ from bench.common import (
     loadavg,
     mockkit_command,
     server,
+    summarise,
     write_result,
 )
 from contracts.client import SoPostControl
@@ -48,6 +50,7 @@ SENDERS = 8
 PROCESSES = (1, 2, 3)
 STORES = ("sqlite", "postgresql")
 WORKERS = 4
+ROUNDS = 3  # every configuration once per round, interleaved, so load drift hits all alike
 
 
 def create_orders(sopost: SoPostControl, count: int) -> list[dict[str, Any]]:
@@ -148,17 +151,19 @@ def main() -> dict[str, Any]:
             )
             env.update(HARNESS_WORKERS=str(WORKERS), HARNESS_POLL_INTERVAL="0.05")
             env.pop("SOPOST_WEBHOOK_SECRET", None)
-            for processes in PROCESSES:
-                for store in STORES:
+            for round_ in range(ROUNDS):
+                for processes, store in itertools.product(PROCESSES, STORES):
                     db = (
                         cluster.create_database()
                         if store == "postgresql"
-                        else str(Path(scratch) / f"inbox-{processes}.db")
+                        else str(Path(scratch) / f"inbox-{round_}-{processes}.db")
                     )
                     orders = create_orders(sopost, ORDERS)
                     run = one_run(env, db, processes, orders, f"{store} x{processes}")
+                    run["ack_p99_ms"] = run["ack_ms"]["p99_ms"]
                     print(
-                        f"{store:10} x{processes}: {run['orders_per_s']} orders/s, ack p50 "
+                        f"{round_ + 1}/{ROUNDS} {store:10} x{processes}: {run['orders_per_s']}"
+                        f" orders/s, ack p50 "
                         f"{run['ack_ms']['p50_ms']} ms p99 {run['ack_ms']['p99_ms']} ms "
                         f"(load {run['loadavg_before'][0]})",
                         flush=True,
@@ -173,6 +178,15 @@ def main() -> dict[str, Any]:
             "harness_workers_per_process": WORKERS,
             "mocks": " ".join(mocks[3:]),
             "postgresql": str(bindir),
+            "rounds": ROUNDS,
+        },
+        "summary": {
+            f"{store} x{processes}": summarise(
+                [r for r in runs if (r["store"], r["processes"]) == (store, processes)],
+                higher=("orders_per_s",),
+                lower=("ack_p99_ms",),
+            )
+            for processes, store in itertools.product(PROCESSES, STORES)
         },
         "runs": runs,
     }

@@ -28,7 +28,7 @@ from harness.config import redact_url
 from harness.pg_owner import OwnerLock
 from harness.pg_pool import Database
 from harness.pg_sql import CLAIM_DUE, CLAIM_EXPIRED, INSERT_EVENT, TAKE_CLAIM
-from harness.store import ClaimedEvent, DeadLetter, EventRecord, EventState, NewEvent
+from harness.store import ClaimedEvent, DeadLetter, EventRecord, EventState, NewEvent, inbox_stats
 
 __all__ = ["PostgresStore"]
 
@@ -239,25 +239,6 @@ def _stats(conn: psycopg.Connection, now: float) -> dict[str, Any]:
     # One snapshot for every number, so they add up.
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     try:
-        by_state = {state.value: 0 for state in EventState}
-        by_state.update(conn.execute("SELECT state, count(*) FROM harness_events GROUP BY state"))
-        skipped = dict(
-            conn.execute(
-                "SELECT reason, count(*) FROM harness_events WHERE state = 'skipped'"
-                " GROUP BY reason ORDER BY reason"
-            )
-        )
-        forwarded = conn.execute("SELECT count(*) FROM harness_forwarded").fetchone()
-        oldest = conn.execute(
-            "SELECT min(received_at) FROM harness_events WHERE state IN ('received', 'processing')"
-        ).fetchone()
+        return inbox_stats(conn, "harness_events", "harness_forwarded", now)
     finally:
         conn.execute("COMMIT")
-    oldest_at = oldest[0] if oldest else None
-    return {
-        "inbox": by_state,
-        "forwarded": forwarded[0] if forwarded else 0,
-        "skipped_by_reason": skipped,
-        "dead_letters": by_state[EventState.DEAD.value],
-        "oldest_pending_age_seconds": None if oldest_at is None else round(now - oldest_at, 3),
-    }

@@ -30,7 +30,7 @@ from harness.sqlite_sql import (
     RECENT_EVENTS,
     SCHEMA,
 )
-from harness.store import ClaimedEvent, DeadLetter, EventRecord, EventState, NewEvent
+from harness.store import ClaimedEvent, DeadLetter, EventRecord, EventState, NewEvent, inbox_stats
 
 __all__ = ["SqliteStore"]
 
@@ -252,30 +252,11 @@ class SqliteStore:
 
     def stats(self, now: float) -> dict[str, Any]:
         conn = self._conn()
-        # One read transaction so the numbers are a consistent snapshot.
-        conn.execute("BEGIN")
+        conn.execute("BEGIN")  # one read transaction: a consistent snapshot
         try:
-            by_state = {state.value: 0 for state in EventState}
-            by_state.update(conn.execute("SELECT state, COUNT(*) FROM events GROUP BY state"))
-            skipped = dict(
-                conn.execute(
-                    "SELECT reason, COUNT(*) FROM events WHERE state = 'skipped'"
-                    " GROUP BY reason ORDER BY reason"
-                )
-            )
-            forwarded = conn.execute("SELECT COUNT(*) FROM forwarded").fetchone()[0]
-            oldest = conn.execute(
-                "SELECT MIN(received_at) FROM events WHERE state IN ('received', 'processing')"
-            ).fetchone()[0]
+            return inbox_stats(conn, "events", "forwarded", now)
         finally:
             conn.execute("COMMIT")
-        return {
-            "inbox": by_state,
-            "forwarded": forwarded,
-            "skipped_by_reason": skipped,
-            "dead_letters": by_state[EventState.DEAD.value],
-            "oldest_pending_age_seconds": None if oldest is None else round(now - oldest, 3),
-        }
 
     def ping(self) -> None:
         self._conn().execute("SELECT COUNT(*) FROM forwarded").fetchone()

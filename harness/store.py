@@ -28,6 +28,7 @@ __all__ = [
     "InboxStore",
     "NewEvent",
     "StoreUnavailable",
+    "inbox_stats",
 ]
 
 
@@ -162,3 +163,27 @@ class InboxStore(Protocol):
         """Which database this is (``kind`` and a password-free ``target``), for /health."""
 
     def close(self) -> None: ...
+
+
+def inbox_stats(conn: Any, events: str, forwarded: str, now: float) -> dict[str, Any]:
+    """``stats()`` of a SQL store, read through ``conn.execute`` (sqlite3 and psycopg alike)
+    inside the caller's read transaction, so the numbers are one snapshot and add up."""
+    by_state = {state.value: 0 for state in EventState}
+    by_state.update(conn.execute(f"SELECT state, count(*) FROM {events} GROUP BY state"))
+    skipped = dict(
+        conn.execute(
+            f"SELECT reason, count(*) FROM {events} WHERE state = 'skipped'"
+            " GROUP BY reason ORDER BY reason"
+        )
+    )
+    total = conn.execute(f"SELECT count(*) FROM {forwarded}").fetchone()[0]
+    oldest = conn.execute(
+        f"SELECT min(received_at) FROM {events} WHERE state IN ('received', 'processing')"
+    ).fetchone()[0]
+    return {
+        "inbox": by_state,
+        "forwarded": total,
+        "skipped_by_reason": skipped,
+        "dead_letters": by_state[EventState.DEAD.value],
+        "oldest_pending_age_seconds": None if oldest is None else round(now - oldest, 3),
+    }

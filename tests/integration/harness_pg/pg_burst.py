@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import json
 import secrets
+import signal
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,6 +124,25 @@ class Sender(threading.Thread):
 
     def stop(self) -> None:
         self._halt.set()
+
+
+@contextmanager
+def delivering(burst: Burst, processes: list[HarnessProcess]) -> Iterator[Sender]:
+    """Start the processes and the sender; on failure print their logs; stop everything."""
+    for process in processes:
+        process.start()
+    sender = Sender(burst.events, processes)
+    sender.start()
+    try:
+        yield sender
+    except BaseException:
+        for process in processes:
+            print(process.log.read_text()[-3000:])
+        raise
+    finally:
+        sender.stop()
+        for process in processes:
+            process.kill(signal.SIGTERM)
 
 
 def status(process: HarnessProcess) -> dict:

@@ -8,8 +8,8 @@ import pytest
 
 from contracts.servers import MockPair
 from tests.integration.harness_pg.pg_burst import (
-    Sender,
     assert_exactly_once,
+    delivering,
     harness_processes,
     make_burst,
 )
@@ -25,26 +25,14 @@ def test_two_of_three_processes_killed_mid_burst_lose_and_duplicate_nothing(
     with MockPair() as mocks:
         burst = make_burst(mocks, ORDERS, duplicates=30)
         processes = harness_processes(mocks, pg_url, tmp_path, count=3)
-        for process in processes:
-            process.start()
-        sender = Sender(burst.events, processes)
-        sender.start()
-        try:
+        with delivering(burst, processes) as sender:
             for victim, at in ((processes[1], 250), (processes[2], 500)):
                 wait_until(lambda at=at: sum(sender.acked.values()) >= at, timeout=60)
                 victim.kill(signal.SIGKILL)
-            # Back up while the burst goes on; its dead claims come back with their leases.
+            # Back up while the burst goes on; each takes back the dead run's claims.
             for victim in processes[1:]:
                 victim.start()
             sender.join(120)
             assert not sender.is_alive()
             final = assert_exactly_once(burst, sender, processes[0])
-        except BaseException:
-            for process in processes:
-                print(process.log.read_text()[-3000:])
-            raise
-        finally:
-            sender.stop()
-            for process in processes:
-                process.kill(signal.SIGTERM)
     print(f"refused deliveries (resent): {sender.refused}; inbox: {final['inbox']}")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import signal
-
 import pytest
 import requests
 
 from contracts.servers import MockPair
 from tests.integration.harness_pg.pg_burst import (
-    Sender,
     assert_exactly_once,
+    delivering,
     harness_processes,
     make_burst,
 )
@@ -24,11 +22,7 @@ def test_database_restart_mid_burst_loses_nothing(pg_cluster, pg_url: str, tmp_p
     with MockPair() as mocks:
         burst = make_burst(mocks, ORDERS, duplicates=10)
         processes = harness_processes(mocks, pg_url, tmp_path, count=2)
-        for process in processes:
-            process.start()
-        sender = Sender(burst.events, processes)
-        sender.start()
-        try:
+        with delivering(burst, processes) as sender:
             wait_until(lambda: sum(sender.acked.values()) >= ORDERS // 3, timeout=60)
             pg_cluster.restart()
             sender.join(120)
@@ -38,14 +32,6 @@ def test_database_restart_mid_burst_loses_nothing(pg_cluster, pg_url: str, tmp_p
                 health = requests.get(f"{process.url}/health", timeout=5).json()
                 assert (health["status"], health["database"]) == ("ok", "postgresql")
             final = assert_exactly_once(burst, sender, processes[0])
-        except BaseException:
-            for process in processes:
-                print(process.log.read_text()[-3000:])
-            raise
-        finally:
-            sender.stop()
-            for process in processes:
-                process.kill(signal.SIGTERM)
-    retried = sum(p.log.read_text().count("retrying") for p in processes)
+            retried = sum(p.log.read_text().count("retrying") for p in processes)
     print(f"operations retried through the restart: {retried}")
     print(f"refused deliveries (resent): {sender.refused}; inbox: {final['inbox']}")
