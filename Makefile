@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install postgresql browser test lint serve demo bench clean reliability
+.PHONY: install postgresql browser wrk test lint serve demo bench clean reliability
 CHROMIUM := /usr/bin/chromium
 
 install: $(STAMP) postgresql
@@ -45,13 +45,23 @@ browser:
 		echo "note: chromium not installed (apt-get install chromium); tests/browser will skip"; \
 	fi
 
-test: install browser
+# wrk drives the load checks of tests/reliability (and the benchmarks); they skip without it.
+wrk:
+	@if command -v wrk >/dev/null; then \
+		:; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else \
+		echo "note: wrk not installed (apt-get install wrk); the load checks will skip"; \
+	fi
+
+test: install browser wrk
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 # The issue-12 reliability suite at full size (make test runs it reduced): fuzz, bad input, load, chaos.
-reliability: install
+reliability: install wrk
 	MOCKKIT_RELIABILITY=full $(BIN)/pytest -q tests/reliability
 
 serve: install

@@ -12,7 +12,8 @@ __all__ = ["SIZES", "Sizes"]
 @dataclass(frozen=True)
 class Sizes:
     full: bool
-    fuzz_cases: int  # schemathesis cases per mock (all phases)
+    fuzz_cases: int  # schemathesis cases per mock (all phases, over as many seeds as it takes)
+    fuzz_examples: int  # hypothesis max_examples per operation and run
     load_seconds: float  # per mock, 50 connections
     load_connections: int
     chaos_orders: int
@@ -22,6 +23,7 @@ class Sizes:
 _FULL = Sizes(
     full=True,
     fuzz_cases=10_000,
+    fuzz_examples=50,
     load_seconds=30.0,
     load_connections=50,
     chaos_orders=1_000,
@@ -30,6 +32,7 @@ _FULL = Sizes(
 _REDUCED = Sizes(
     full=False,
     fuzz_cases=300,
+    fuzz_examples=1,
     load_seconds=3.0,
     load_connections=50,
     chaos_orders=60,
