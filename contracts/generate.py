@@ -104,7 +104,9 @@ def fit(
         }
         for i, q in enumerate(raw.get("custom_questions") or [])
         if isinstance(q, dict)
-    ][:30]
+    ]
+    # An unanswered optional question is absent from a real order, never ``answer: []``.
+    questions = [q for q in questions if q["answer"]][:30]
     count = max(1, len(raw.get("line_items") or [])) + extra_items
     return {
         "outcome": "APPROVED",
