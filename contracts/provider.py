@@ -21,7 +21,7 @@ from schemathesis.engine import events, from_schema
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from mocks.core.runtime import RuntimeConfig
-from openapi import spec_path
+from openapi.provenance import load_view
 
 __all__ = [
     "CHECKS",
@@ -53,6 +53,9 @@ class ProviderTarget:
     allow_writes: bool = False
     max_examples: int = 25
     seed: int | None = None
+    # Every constraint, against a --strict mock; by default the enforced view (assumed rules
+    # dropped), against a default mock, which only warns about them.
+    strict: bool = False
 
 
 @dataclass
@@ -115,18 +118,20 @@ def _mark_created_orders(case: Any) -> None:
         case.body["order_id"] = f"{CONFORMANCE_PREFIX}{uuid.uuid4()}"
 
 
-def _in_process_app(vendor: str) -> Any:
+def _in_process_app(vendor: str, strict: bool) -> Any:
+    runtime = RuntimeConfig(clock="manual", strict=strict)
     if vendor == "sopost":
         from mocks.sopost.app import SoPostConfig
         from mocks.sopost.app import create_app as create_sopost
 
-        return create_sopost(SoPostConfig(runtime=RuntimeConfig(clock="manual")), start=False)
+        return create_sopost(SoPostConfig(runtime=runtime), start=False)
     from mocks.poplar.app import PoplarConfig
     from mocks.poplar.app import create_app as create_poplar
 
     # A token list, so the invalid-token probe gets its 401; a limit no run reaches.
     return create_poplar(
-        PoplarConfig(tokens=(IN_PROCESS_TOKEN,), rate_limit="100000000/1s"), start=False
+        PoplarConfig(runtime=runtime, tokens=(IN_PROCESS_TOKEN,), rate_limit="100000000/1s"),
+        start=False,
     )
 
 
@@ -138,12 +143,13 @@ def build_schema(target: ProviderTarget) -> OpenApiSchema:
     config = schemathesis.Config.from_str(
         "[phases.coverage]\nunexpected-methods = []\n" if read_only else ""
     )
-    schema = schemathesis.openapi.from_path(str(spec_path(target.vendor)), config=config)
+    document = load_view(target.vendor, enforced_only=not target.strict)
+    schema = schemathesis.openapi.from_dict(document, config=config)
     generation: dict[str, Any] = {"max_examples": target.max_examples, "database": None}
     schema.config.generation.update(**generation)
     schema.config.checks.update(included_check_names=CHECKS)
     if target.url is None:
-        schema.app = _in_process_app(target.vendor)
+        schema.app = _in_process_app(target.vendor, target.strict)
         token = IN_PROCESS_TOKEN if target.vendor == "poplar" else None
     else:
         schema.config.update(base_url=target.url.rstrip("/"))

@@ -30,6 +30,12 @@ def contracts() -> None:
     help="With --url: also call creating/changing "
     "operations (order ids start mockkit-conformance-; what is created is deleted).",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Check every constraint, assumed ones included (against a --strict mock in-process); "
+    "by default only the enforced ones (docs/provenance.md).",
+)
 @click.option("--max-examples", default=25, show_default=True, help="Fuzzed cases per operation.")
 @click.option("--junit", type=click.Path(dir_okay=False), help="Write a JUnit XML report here.")
 def provider(
@@ -37,6 +43,7 @@ def provider(
     url: str | None,
     token: str | None,
     allow_writes: bool,
+    strict: bool,
     max_examples: int,
     junit: str | None,
 ) -> None:
@@ -44,7 +51,8 @@ def provider(
     headers must match the spec, invalid requests must get a 4xx, nothing may answer 5xx."""
     if allow_writes and not url:
         raise click.UsageError("--allow-writes only applies with --url")
-    report = run_provider(ProviderTarget(vendor, url, token, allow_writes, max_examples))
+    target = ProviderTarget(vendor, url, token, allow_writes, max_examples, strict=strict)
+    report = run_provider(target)
     _print(report)
     if junit:
         write_junit(report, junit)

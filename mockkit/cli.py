@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import click
@@ -127,7 +127,13 @@ def _sopost_figure(flag: str, default: float, help: str) -> Callable[[Callable],
     multiple=True,
     help="SoPost: also deliver webhooks to this non-loopback host (repeatable).",
 )
-@click.option("--lenient", is_flag=True, help="Poplar: accept and ignore unknown fields.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Both mocks: reject (vendor's 400) what breaks an assumed rule instead of warning.",
+)
+@click.option("--strict-sopost", is_flag=True, help="SoPost only: as --strict.")
+@click.option("--strict-poplar", is_flag=True, help="Poplar only: as --strict.")
 @click.option("--tokens", default="", help="Poplar: accept only these tokens (comma-separated).")
 @click.option(
     "--rate-limit",
@@ -178,7 +184,9 @@ def serve(
     retry_scale: float,
     webhook_timeout: float,
     allow_webhook_host: tuple[str, ...],
-    lenient: bool,
+    strict: bool,
+    strict_sopost: bool,
+    strict_poplar: bool,
     tokens: str,
     rate_limit: str,
     harness_db: Path | None,
@@ -197,7 +205,7 @@ def serve(
         max_body=max_body,
     )
     sopost_config = SoPostConfig(
-        runtime=runtime,
+        runtime=replace(runtime, strict=strict or strict_sopost),
         lifecycle=LifecycleConfig(filtering_delay, review_delay, tuple(stage_delays)),
         require_auth=require_auth,
         retry_scale=retry_scale,
@@ -206,8 +214,7 @@ def serve(
     )
     token_list = [t.strip() for t in tokens.split(",") if t.strip()]
     poplar_config = PoplarConfig(
-        runtime=runtime,
-        lenient=lenient,
+        runtime=replace(runtime, strict=strict or strict_poplar),
         tokens=tuple(token_list) or None,
         rate_limit=rate_limit,
         max_accounts=max_accounts,

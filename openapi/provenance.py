@@ -21,6 +21,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
+
+from openapi import spec_path
+
 __all__ = [
     "CONSTRAINTS",
     "CONTENT_TYPE",
@@ -28,6 +32,7 @@ __all__ = [
     "Constraint",
     "assumed_constraints",
     "constraints",
+    "load_view",
     "view",
 ]
 
@@ -169,18 +174,39 @@ def assumed_constraints(document: dict, sections: tuple[str, ...] = ("paths",)) 
     return [c for c in constraints(document, sections) if c.provenance == "assumed"]
 
 
-def view(document: dict, enforced_only: bool) -> dict:
+def _every_constraint(document: dict) -> Iterator[Constraint]:
+    """Request-side constraints first, then every component schema's (responses included):
+    what the enforced view drops wherever it sits, so an answer that echoes a request the
+    enforced view let through still conforms."""
+    walker = _Walker(document)
+    for constraint in constraints(document, ("paths", "webhooks")):
+        walker.seen.add(constraint.pointer)
+        yield constraint
+    for name, schema in document.get("components", {}).get("schemas", {}).items():
+        yield from walker.schema(schema, f"/components/schemas/{name}", name, None)
+
+
+def view(document: dict, enforced_only: bool, nullable: bool = True) -> dict:
     """A fresh copy of ``document``: every constraint, or only the enforced ones.
 
-    A JSON round trip unshares YAML anchors, so editing one schema never edits another.
+    With ``nullable``, optional properties of ``x-null-means-absent`` objects admit ``null`` (what
+    a client of the API sees); the mocks pass False, as they drop those nulls before validating
+    and want their error messages to point inside the original schemas. A JSON round trip
+    unshares YAML anchors, so editing one schema never edits another.
     """
     derived = json.loads(json.dumps(copy.deepcopy(document)))
     if enforced_only:
-        for constraint in assumed_constraints(derived, ("paths", "webhooks")):
+        for constraint in [c for c in _every_constraint(derived) if c.provenance == "assumed"]:
             _drop(constraint)
-    for schema in _schemas(derived):
+    for schema in _schemas(derived) if nullable else ():
         _null_means_absent(schema)
     return derived
+
+
+def load_view(name: str, enforced_only: bool) -> dict:
+    """``view`` of ``openapi/<name>.yaml``: what schemathesis and other spec readers load."""
+    with spec_path(name).open(encoding="utf-8") as handle:
+        return view(yaml.safe_load(handle), enforced_only)
 
 
 def _drop(constraint: Constraint) -> None:
@@ -210,8 +236,21 @@ def _null_means_absent(schema: dict) -> None:
     """Let optional properties be ``null`` where the spec says null reads as absent."""
     if not schema.get("x-null-means-absent"):
         return
+    for key in ("anyOf", "oneOf", "allOf"):
+        for branch in schema.get(key) or []:
+            # "one of these is required" means present *and* not null once null reads as absent
+            branch_properties = branch.setdefault("properties", {}) if "required" in branch else {}
+            for name in branch.get("required", []):
+                branch_properties[name] = {"not": {"type": "null"}}
     required = set(schema.get("required", []))
     properties = schema.get("properties", {})
     for name, child in list(properties.items()):
-        if name not in required:
+        if name in required:
+            continue
+        kind = child.get("type")
+        if isinstance(kind, str):
+            child["type"] = [kind, "null"]  # keeps the node (and its default) where it was
+        elif isinstance(kind, list):
+            child["type"] = [*kind, "null"] if "null" not in kind else kind
+        else:  # a $ref, or a node without its own type
             properties[name] = {"anyOf": [child, {"type": "null"}]}

@@ -37,7 +37,9 @@ class JournalEntry:
     path: str
     query: str
     status: int
-    verdict: str  # valid, invalid, unmatched, unmodelled, rejected (auth/limits) or fault
+    # valid, warning (served, but broke assumed rules: see warnings), invalid, unmatched,
+    # unmodelled, rejected (auth/limits) or fault
+    verdict: str
     operation_id: str | None
     error: str | None
     body: Any
@@ -45,6 +47,7 @@ class JournalEntry:
     duration_ms: float
     body_truncated: bool = False  # ``body`` is the first BODY_LIMIT bytes, as text
     size: int = field(default=0, repr=False)  # what the entry counts against max_bytes
+    warnings: list[str] = field(default_factory=list)  # one line per broken assumed rule
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

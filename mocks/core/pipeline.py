@@ -17,6 +17,7 @@ from flask import Response, current_app, g, jsonify, request
 
 from mocks.core.errors import ApiError
 from mocks.core.faults import Faults
+from mocks.core.findings import WARNING_HEADER
 from mocks.core.spec import Operation, ValidatedRequest
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "respond",
     "route",
     "validate",
+    "warn",
 ]
 
 # What kind of path a request is for; a stage declares which kinds it sees.
@@ -66,6 +68,7 @@ class Exchange:
     error: str | None = None  # the message of the ApiError that answered the request
     account: str | None = None  # the caller's account or organisation id, once known
     dropped: bool = False  # a fault closed the connection instead of answering
+    warnings: list[str] = field(default_factory=list)  # assumed rules broken (not --strict)
     # Headers stages put on the answer (e.g. Poplar's rate-limit figures).
     response_headers: dict[str, str] = field(default_factory=dict)
 
@@ -152,20 +155,34 @@ def authenticate(gate: Gate | None) -> Callable[[Exchange], None]:
     return check
 
 
-def validate(current: Exchange) -> None:
-    """Path, query and body against the operation's compiled JSON Schemas."""
-    if current.operation is None:
-        return
-    validated = current.operation.validate(
-        request.view_args or {},
-        request.args.to_dict(flat=False),
-        request.content_type,
-        request.get_data() if current.operation.has_body else b"",  # a GET's is never read
-        request.headers,
-    )
-    validated.context = current.caller
-    current.validated = validated
-    current.verdict = "valid"  # what the handler then decides does not change the verdict
+def validate(strict: bool) -> Callable[[Exchange], None]:
+    """Path, query and body against the operation's compiled JSON Schemas; a broken
+    ``assumed`` rule is a warning on the answer, or under ``strict`` the vendor's 400."""
+
+    def check(current: Exchange) -> None:
+        if current.operation is None:
+            return
+        validated = current.operation.validate(
+            request.view_args or {},
+            request.args.to_dict(flat=False),
+            request.content_type,
+            request.get_data() if current.operation.has_body else b"",  # a GET's is never read
+            request.headers,
+            strict=strict,
+        )
+        validated.context = current.caller
+        current.validated = validated
+        current.warnings = [finding.header() for finding in validated.findings]
+        # What the handler then decides does not change the verdict.
+        current.verdict = "warning" if current.warnings else "valid"
+
+    return check
+
+
+def warn(current: Exchange, response: Response) -> None:
+    """One ``X-Mockkit-Warning`` header per finding, on whatever the request was answered."""
+    for text in current.warnings:
+        response.headers.add(WARNING_HEADER, text)
 
 
 def respond(body: Any, status: int, headers: Mapping[str, str]) -> Response:

@@ -43,6 +43,7 @@ from mocks.core.pipeline import (
     respond,
     route,
     validate,
+    warn,
 )
 from mocks.core.redaction import Redactor
 from mocks.core.spec import Operation, Spec, ValidatedRequest, load_spec
@@ -66,6 +67,7 @@ class RuntimeConfig:
     host: str = "127.0.0.1"  # the bound address: a Host header the mock answers to
     host_aliases: tuple[str, ...] = ()  # other names it answers to (--allow-host)
     max_body: int = DEFAULT_MAX_BODY  # bytes (--max-body); larger bodies are a 413
+    strict: bool = False  # reject what breaks an assumed constraint (--strict) instead of warning
 
 
 class MockRuntime:
@@ -108,7 +110,8 @@ class MockRuntime:
             *vendor_stages,
             Stage("route", route(self._operations)),  # 404 / 405 from Flask's URL map
             Stage("authenticate", authenticate(gate), kinds=frozenset({VENDOR})),
-            Stage("validate", validate),  # the spec's compiled JSON Schemas
+            # The spec's compiled JSON Schemas; warnings for assumed rules (docs/provenance.md).
+            Stage("validate", validate(self.config.strict), warn),
         ]
 
     # -- mounting ------------------------------------------------------------------------
@@ -216,11 +219,12 @@ class MockRuntime:
             raw_body=self._raw_body(current, response),
             account=current.account,
             duration_ms=round(duration, 3),
+            warnings=list(current.warnings),
         )
         if self.config.log_requests:
             query = f"?{entry.query}" if entry.query else ""  # redacted, like the journal's
             request_log.info(
-                "%s %s %s%s %d %.1fms %s",
+                "%s %s %s%s %d %.1fms %s%s",
                 self.vendor,
                 request.method,
                 request.path,
@@ -228,6 +232,7 @@ class MockRuntime:
                 response.status_code,
                 duration,
                 verdict,
+                "".join(f"\n  warning: {text}" for text in current.warnings),
             )
 
     def _raw_body(self, current: Exchange, response: Response) -> bytes | None:

@@ -7,6 +7,7 @@ node may carry ``x-error-hint`` to replace the generic wording where it would st
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
@@ -16,7 +17,7 @@ from mocks.core.errors import ApiError
 if TYPE_CHECKING:
     from mocks.core.spec import Spec
 
-__all__ = ["best_error", "body_error"]
+__all__ = ["best_error", "body_error", "rule_at"]
 
 
 def body_error(spec: Spec, schema: dict, error: jsonschema_rs.ValidationError) -> ApiError:
@@ -59,25 +60,40 @@ def _explain(kind: str, field_name: str | None, error: jsonschema_rs.ValidationE
 
 
 def _hint_for(spec: Spec, schema: dict, schema_path: list) -> str | None:
-    """The deepest ``x-error-hint`` along the violated schema path.
+    """The deepest ``x-error-hint`` along the violated schema path."""
+    hint = None
+    for node in _along(spec, schema, schema_path):
+        if isinstance(node, dict) and "x-error-hint" in node:
+            hint = node["x-error-hint"]
+    return hint
+
+
+def rule_at(spec: Spec, schema: dict, schema_path: list) -> tuple[str, Any]:
+    """The violated keyword and, when it is a plain value, that value (``("maxLength", 254)``)."""
+    keywords = [str(part) for part in schema_path if part != "$ref"]
+    last = list(_along(spec, schema, schema_path))[-1]
+    value = None if isinstance(last, dict | list) else last
+    return (keywords[-1] if keywords else "schema"), value
+
+
+def _along(spec: Spec, schema: dict, schema_path: list) -> Iterator[Any]:
+    """The schema nodes a violation's path steps through, from the root.
 
     Paths are relative to the validator's root (the body schema beside the spec's components),
     and may step through ``$ref`` into a component.
     """
     node: Any = {**schema, "components": spec.document.get("components", {})}
-    hint = None
-    for part in [*schema_path, None]:
-        if isinstance(node, dict) and "x-error-hint" in node:
-            hint = node["x-error-hint"]
-        if part is None or part == "$ref":
+    yield node
+    for part in schema_path:
+        if part == "$ref":
             continue
         if isinstance(node, dict) and part not in node:
             node = spec.resolve(node)
         try:
             node = node[part] if isinstance(node, dict) else node[int(part)]
         except (KeyError, IndexError, ValueError, TypeError):
-            break
-    return hint
+            return
+        yield node
 
 
 def best_error(validator, instance: Any) -> jsonschema_rs.ValidationError | None:

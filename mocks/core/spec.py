@@ -1,9 +1,14 @@
 """Load an OpenAPI 3.1 document once and validate requests against it.
 
 Each operation's path, query and body schemas are compiled to JSON Schema 2020-12 validators
-when the spec is loaded (stripe-mock's approach), so a request costs one compiled check. A
+when the spec is loaded (stripe-mock's approach), so a valid request costs one compiled check. A
 request the spec rejects raises :class:`~mocks.core.errors.ApiError` before any handler (and so
 any state) sees it; the message names the field and says how to fix it.
+
+Both views of the file (``openapi.provenance.view``) are compiled: a body is checked against
+every constraint, and only when that fails against the enforced ones. What only the full view
+refuses (an ``assumed`` rule) is a :class:`~mocks.core.findings.Finding` the request carries
+on, unless the mock is ``strict``; then it is the vendor's 400 (415 for the Content-Type).
 """
 
 from __future__ import annotations
@@ -20,12 +25,20 @@ import jsonschema_rs
 import yaml
 
 from mocks.core.errors import ApiError
+from mocks.core.findings import (
+    Finding,
+    content_type_finding,
+    drop_absent_nulls,
+    drop_unknown_fields,
+    findings,
+)
 from mocks.core.json_body import parse_json
 from mocks.core.schema_errors import best_error, body_error
 from mocks.core.uuids import canonical_uuids
 from openapi import spec_path
+from openapi.provenance import view
 
-__all__ = ["Operation", "Spec", "ValidatedRequest", "lenient_spec", "load_spec"]
+__all__ = ["Operation", "Spec", "ValidatedRequest", "load_spec"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _PATH_PARAM = re.compile(r"{([^}/]+)}")
@@ -41,41 +54,26 @@ class ValidatedRequest:
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
     context: Any = None  # what the vendor's gate returned, e.g. the caller's organisation
+    findings: list[Finding] = field(default_factory=list)  # assumed rules it broke (warnings)
 
 
 @functools.cache
 def load_spec(name: str) -> Spec:
-    """The parsed and compiled spec ``openapi/<name>.yaml``, built once per process."""
+    """The spec ``openapi/<name>.yaml``, both views parsed and compiled once per process."""
     with spec_path(name).open(encoding="utf-8") as handle:
-        return Spec(name, yaml.safe_load(handle))
-
-
-@functools.cache
-def lenient_spec(name: str) -> Spec:
-    """``<name>.yaml`` with every ``additionalProperties: false`` dropped (Poplar's
-    ``--lenient``: unknown request fields are accepted and ignored)."""
-    document = copy.deepcopy(load_spec(name).document)
-    _relax(document)
-    return Spec(name, document)
-
-
-def _relax(node: Any) -> None:
-    if isinstance(node, dict):
-        if node.get("additionalProperties") is False:
-            del node["additionalProperties"]
-        for value in node.values():
-            _relax(value)
-    elif isinstance(node, list):
-        for value in node:
-            _relax(value)
+        document = yaml.safe_load(handle)
+    # Null-means-absent fields are dropped before validation, so these views need not admit null.
+    full = view(document, enforced_only=False, nullable=False)
+    return Spec(name, full, view(document, enforced_only=True, nullable=False))
 
 
 class Spec:
     """A parsed OpenAPI document with a compiled :class:`Operation` per operationId."""
 
-    def __init__(self, name: str, document: dict) -> None:
+    def __init__(self, name: str, document: dict, enforced: dict | None = None) -> None:
         self.name = name
-        self.document = document
+        self.document = document  # the full view: every constraint
+        self.enforced = enforced if enforced is not None else document  # assumed ones dropped
         # ``x-json-numbers: decimal``: request bodies' non-integer numbers are read as exact
         # decimals (Poplar's money), never rounded through a float.
         self.parse_float: Any = Decimal if document.get("x-json-numbers") == "decimal" else float
@@ -101,9 +99,11 @@ class Spec:
             node = node[part.replace("~1", "/").replace("~0", "~")]
         return node
 
-    def validator(self, schema: dict) -> jsonschema_rs.Draft202012Validator:
-        """A compiled validator for ``schema`` whose ``#/components/...`` refs resolve here."""
-        root = {**schema, "components": self.document.get("components", {})}
+    def validator(self, schema: dict, enforced: bool = False) -> jsonschema_rs.Draft202012Validator:
+        """A compiled validator for ``schema`` whose ``#/components/...`` refs resolve in the
+        full view (or, with ``enforced``, in the enforced view)."""
+        document = self.enforced if enforced else self.document
+        root = {**schema, "components": document.get("components", {})}
         return jsonschema_rs.Draft202012Validator(root, validate_formats=True)
 
     def operations_where(self, **extension: str) -> list[Operation]:
@@ -137,13 +137,18 @@ class Operation:
         body = spec.resolve(definition.get("requestBody")) if "requestBody" in definition else None
         self.body_required = bool(body and body.get("required"))
         self.body_schema: dict | None = None
-        self._body_validator = None
+        self._body_validator = self._enforced_validator = None
+        self.any_content_type = False  # the enforced view reads any labelled body as JSON
         if body:
             media = body.get("content", {}).get("application/json")
             if media is None:
                 raise ValueError(f"{self.id}: only application/json request bodies are supported")
             self.body_schema = media.get("schema", {})
             self._body_validator = spec.validator(self.body_schema)
+            enforced = spec.resolve(spec.enforced["paths"][path][method]["requestBody"])
+            self.any_content_type = bool(enforced.get("x-any-content-type"))
+            enforced_schema = enforced["content"]["application/json"].get("schema", {})
+            self._enforced_validator = spec.validator(enforced_schema, enforced=True)
 
     @property
     def has_body(self) -> bool:
@@ -156,8 +161,12 @@ class Operation:
         content_type: str | None,
         raw_body: bytes,
         headers: Mapping[str, str] | None = None,
+        strict: bool = False,
     ) -> ValidatedRequest:
-        """Check every part of a request; raise the first problem as an :class:`ApiError`."""
+        """Check every part of a request; raise the first problem as an :class:`ApiError`.
+
+        Broken ``assumed`` rules come back as the request's ``findings``, or, when ``strict``,
+        raise like any other."""
         path_values = {}
         for name, (schema, validator) in self._path_params.items():
             value = _coerce(path_params.get(name, ""), schema)
@@ -171,8 +180,11 @@ class Operation:
                 )
             path_values[name] = canonical_uuids(self.spec.resolve, schema, value)
         query_values = self._validate_query(query)
-        body = self._validate_body(content_type, raw_body) if self.has_body else None
-        return ValidatedRequest(self.id, path_values, query_values, body, headers or {})
+        found: list[Finding] = []
+        body = self._validate_body(content_type, raw_body, strict, found) if self.has_body else None
+        return ValidatedRequest(
+            self.id, path_values, query_values, body, headers or {}, findings=found
+        )
 
     def _validate_query(self, query: Mapping[str, list[str]]) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -199,7 +211,9 @@ class Operation:
             values[name] = canonical_uuids(self.spec.resolve, schema, value)
         return values
 
-    def _validate_body(self, content_type: str | None, raw_body: bytes) -> Any:
+    def _validate_body(
+        self, content_type: str | None, raw_body: bytes, strict: bool, found: list[Finding]
+    ) -> Any:
         if not raw_body.strip():
             if self.body_required:
                 raise ApiError(
@@ -210,15 +224,21 @@ class Operation:
             return None
         media_type = (content_type or "").split(";")[0].strip().lower()
         if media_type != "application/json" and not media_type.endswith("+json"):
-            raise ApiError(
-                "unsupported_media_type",
-                f"Unsupported Content-Type {media_type or '(none)'!r}: send the body "
-                "as JSON with Content-Type: application/json.",
-            )
+            finding = content_type_finding(media_type)
+            if strict or not self.any_content_type:
+                raise ApiError("unsupported_media_type", finding.message)
+            found.append(finding)
         body = parse_json(raw_body, parse_float=self.spec.parse_float)
-        error = best_error(self._body_validator, body)
-        if error is not None:
+        drop_absent_nulls(self.spec, self.body_schema, body)
+        errors = list(self._body_validator.iter_errors(body))
+        if not errors:
+            return canonical_uuids(self.spec.resolve, self.body_schema, body)
+        error = best_error(self._enforced_validator, body)
+        if strict or error is not None:
+            error = error or best_error(self._body_validator, body)
             raise body_error(self.spec, self.body_schema or {}, error)
+        found.extend(findings(self.spec, self.body_schema or {}, errors))
+        drop_unknown_fields(self.spec, self.body_schema, body)
         return canonical_uuids(self.spec.resolve, self.body_schema, body)
 
 

@@ -15,7 +15,6 @@ from mocks.core.errors import ApiError
 from mocks.core.ids import IdSource
 from mocks.core.redaction import Redactor
 from mocks.core.runtime import MockRuntime, RuntimeConfig
-from mocks.core.spec import lenient_spec
 from mocks.poplar.fixtures import account_name
 from mocks.poplar.orders import Defaults
 from mocks.poplar.ratelimit import RateLimiter, parse_rate_limit
@@ -48,7 +47,6 @@ TITLES = {
 @dataclass
 class PoplarConfig:
     runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
-    lenient: bool = False  # accept and ignore unknown request fields (--lenient)
     tokens: tuple[str, ...] | None = None  # only these tokens are accepted (--tokens a,b)
     rate_limit: str = "1000/10s"  # per token, fixed window (--rate-limit; assumed default)
     max_accounts: int = DEFAULT_MAX_ACCOUNTS  # least recently used accounts go past this
@@ -73,8 +71,6 @@ class PoplarMock:
         self.runtime = MockRuntime(
             "poplar", config.runtime, render_error, redactor=Redactor(REDACTED_FIELDS)
         )
-        if config.lenient:
-            self.runtime.spec = lenient_spec("poplar")
         self.rate = parse_rate_limit(config.rate_limit)
         schemas = self.runtime.spec.document["components"]["schemas"]
         self.defaults = Defaults(

@@ -161,8 +161,12 @@ def _metadata(metadata: dict[str, Any]) -> dict[str, Any]:
 
 
 def _order_date(value: str) -> str:
-    """A date-only ``order_date`` becomes midnight UTC, like the docs' date-time (assumed)."""
-    return f"{value}T00:00:00Z" if len(value) == 10 else value
+    """A date-only ``order_date`` becomes midnight UTC, like the docs' date-time, and a
+    date-time without an offset is read as UTC (both assumed)."""
+    if len(value) == 10:
+        return f"{value}T00:00:00Z"
+    clock = value[11:]
+    return value if clock.upper().endswith("Z") or "+" in clock or "-" in clock else value + "Z"
 
 
 def build_order(
@@ -173,7 +177,7 @@ def build_order(
     updated: float,
     defaults: Defaults,
 ) -> StoredOrder:
-    """Known fields only (lenient mode may pass others through validation); the raw
+    """Known fields only (validation already drops unknown ones, with a warning); the raw
     email becomes its hash here and goes no further."""
     email = body.get("customer_email")
     sha = body.get("customer_email_sha256") or (email_sha256(email) if email else None)

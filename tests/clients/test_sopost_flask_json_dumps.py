@@ -54,9 +54,6 @@ def _place(sopost_mock) -> requests.Response:
     return requests.Session().send(request, timeout=10)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 10: a JSON body without Content-Type is still 415 here"
-)
 def test_json_without_content_type_is_accepted_with_a_warning(sopost_mock) -> None:
     response = _place(sopost_mock)
     assert response.status_code == 201, response.text

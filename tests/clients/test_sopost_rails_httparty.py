@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import requests
 
 from tests.clients.replay import NET_HTTP_DEFAULT, basic, catalogue, warnings
@@ -68,7 +67,6 @@ def test_consents_are_a_list_of_objects_with_an_id(sopost_mock) -> None:
     assert consents and all(c["consent_id"] for c in consents)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: a form-labelled JSON body is still 415 here")
 def test_form_labelled_json_order_is_accepted_with_a_warning(sopost_mock) -> None:
     ids = catalogue(sopost_mock)
     auth = basic(ids.user, ids.password)
@@ -78,7 +76,6 @@ def test_form_labelled_json_order_is_accepted_with_a_warning(sopost_mock) -> Non
     assert any("Content-Type" in w for w in warnings(response))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: a form-labelled JSON body is still 415 here")
 def test_the_guides_sample_consent_is_refused_naming_it(sopost_mock) -> None:
     ids = catalogue(sopost_mock)
     auth = basic(ids.user, ids.password)

@@ -16,7 +16,6 @@ import base64
 import hashlib
 import json
 
-import pytest
 import requests
 
 from tests.clients.replay import HACKNEY_BINARY, basic, catalogue, warnings
@@ -41,7 +40,6 @@ def test_products_have_skus_with_numeric_remaining_stock(sopost_mock) -> None:
     assert all(isinstance(p["remaining"], int) for p in partitions)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: an octet-stream JSON body is still 415 here")
 def test_octet_stream_json_order_is_accepted_with_a_warning(sopost_mock) -> None:
     ids = catalogue(sopost_mock)
     email = "sam.eater@example.com"

@@ -98,3 +98,10 @@ def test_the_issue_list_of_invented_rules_is_assumed() -> None:
         ("poplar", "OrderRequest.customer_email", "maxLength"),
         ("poplar", "OrderDate", "not"),
     } <= found
+
+
+def test_null_is_no_customer_identity() -> None:
+    derived = view(document("poplar"), enforced_only=True)
+    body = {"order_id": "A-1", "order_date": "2024-05-01", "shipping_address": None}
+    assert not valid(derived, "OrderRequest", body)
+    assert valid(derived, "OrderRequest", {**body, "customer_email": "a@b.co"})

@@ -106,7 +106,6 @@ VIOLATIONS = {
     "long metadata value": lambda b: b["order_items"][0].update(metadata={"k": "v" * 201}),
     "null metadata value": lambda b: b.update(metadata={"k": None}),
     "new_buyer not boolean": lambda b: b.update(metadata={"new_buyer": "true"}),
-    "unknown field": lambda b: b.update(extra=1),
 }
 
 

@@ -1,11 +1,29 @@
-"""Every documented rule of the order body: a 400 ValidationError whose message names the field."""
+"""Every rule of the order body: a 400 ValidationError whose message names the field.
+
+Documented rules answer 400 in every mode; the assumed ones (``ASSUMED``) only under
+``--strict``: by default the order is stored with an ``X-Mockkit-Warning`` naming the field.
+"""
 
 from __future__ import annotations
 
 import pytest
 
+from mocks.core.runtime import RuntimeConfig
 from mocks.poplar.app import PoplarConfig, create_app
 from tests.unit.poplar.conftest import AUTH, ORDER, error
+
+# Cases whose rule is tagged assumed in openapi/poplar.yaml.
+ASSUMED = {
+    "empty order_id",
+    "order_id with a slash",
+    "date-time without zone",
+    "upper-case sha256",
+    "bad email",
+    "currency with digits",
+    "unknown top-level field",
+    "unknown address field",
+    "unknown item field",
+}
 
 ADDRESS = {"address_1": "1 Main St", "postal_code": "10001"}
 ITEM = {"identifier": "SKU-1", "total": 10}
@@ -110,13 +128,32 @@ for where in ("order", "item"):
     ]
 
 
+@pytest.fixture
+def strict():
+    """A ``--strict`` Poplar mock: assumed rules reject like documented ones."""
+    config = PoplarConfig(runtime=RuntimeConfig(clock="manual", strict=True))
+    return create_app(config, start=False).test_client()
+
+
 @pytest.mark.parametrize(("body", "field"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_rule_violation_is_a_400_naming_the_field(poplar, body: dict, field: str) -> None:
-    response = poplar.post("/v1/order", json=body, headers=AUTH)
+def test_rule_violation_is_a_400_naming_the_field(strict, body: dict, field: str) -> None:
+    response = strict.post("/v1/order", json=body, headers=AUTH)
     assert response.status_code == 400
     problem = error(response)
     assert problem["title"] == "ValidationError"
     assert field in problem["message"]
+
+
+@pytest.mark.parametrize(("name", "body", "field"), CASES, ids=[c[0] for c in CASES])
+def test_by_default_only_assumed_rules_are_let_through(poplar, name, body, field) -> None:
+    response = poplar.post("/v1/order", json=body, headers=AUTH)
+    if name not in ASSUMED:
+        assert response.status_code == 400 and field in error(response)["message"]
+        return
+    assert response.status_code == 200, response.get_json()
+    warnings = response.headers.getlist("X-Mockkit-Warning")
+    assert warnings and all("assumed: the real API may reject this" in w for w in warnings)
+    assert any(field.split(".")[-1] in w for w in warnings)
 
 
 @pytest.mark.parametrize(
@@ -124,9 +161,9 @@ def test_rule_violation_is_a_400_naming_the_field(poplar, body: dict, field: str
     [c[1:] for c in CASES if "order_id" not in c[0]],
     ids=[c[0] for c in CASES if "order_id" not in c[0]],
 )
-def test_edit_applies_the_same_rules(poplar, body: dict, field: str) -> None:
-    assert poplar.post("/v1/order", json=ORDER, headers=AUTH).status_code == 200
-    response = poplar.post("/v1/order/A-1", json=body, headers=AUTH)
+def test_edit_applies_the_same_rules(strict, body: dict, field: str) -> None:
+    assert strict.post("/v1/order", json=ORDER, headers=AUTH).status_code == 200
+    response = strict.post("/v1/order/A-1", json=body, headers=AUTH)
     assert response.status_code == 400
     assert field in error(response)["message"]
 
@@ -167,7 +204,7 @@ def test_documented_edges_are_accepted(poplar, body: dict) -> None:
     [
         (b"", "application/json", 400, "body is required"),
         (b"{not json", "application/json", 400, "not valid JSON"),
-        (b"order_id=1", "application/x-www-form-urlencoded", 415, "Content-Type"),
+        (b"order_id=1", "application/x-www-form-urlencoded", 400, "not valid JSON"),
     ],
 )
 def test_body_that_is_not_json(poplar, data, content_type, status, words) -> None:
@@ -183,22 +220,59 @@ def test_defaults_are_applied(poplar) -> None:
     assert stored["shipping_address"]["country"] == "USA"
 
 
-def test_lenient_accepts_and_ignores_unknown_fields() -> None:
-    client = create_app(PoplarConfig(lenient=True), start=False).test_client()
+def test_unknown_fields_are_ignored_with_one_warning_each(poplar) -> None:
     body = {
         **ORDER,
         "colour": "red",
         "shipping_address": {**ADDRESS, "zip": "1"},
         "order_items": [{**ITEM, "sku": "1"}],
     }
-    response = client.post("/v1/order", json=body, headers=AUTH)
+    response = poplar.post("/v1/order", json=body, headers=AUTH)
     assert response.status_code == 200
     stored = response.get_json()
     assert "colour" not in stored
     assert "zip" not in stored["shipping_address"]
     assert "sku" not in stored["order_items"][0]
-    # Lenient relaxes unknown fields only; every documented rule still holds.
-    bad = client.post(
-        "/v1/order", json={**body, "order_id": "A-2", "currency": "usd"}, headers=AUTH
-    )
+    warnings = response.headers.getlist("X-Mockkit-Warning")
+    assert sorted(w.split(":")[0] for w in warnings) == [
+        "colour",
+        "order_items.0.sku",
+        "shipping_address.zip",
+    ]
+    # Unknown fields are let through; a documented rule still holds.
+    bad = poplar.post("/v1/order", json={**body, "order_id": "A-2", "currency": "US"}, headers=AUTH)
     assert bad.status_code == 400
+
+
+def test_a_json_body_under_another_content_type_is_read_with_a_warning(poplar) -> None:
+    response = poplar.post(
+        "/v1/order",
+        data=b'{"order_id": "A-9", "order_date": "2024-05-01", "customer_email": "a@b.co"}',
+        content_type="text/plain",
+        headers=AUTH,
+    )
+    assert response.status_code == 200
+    (warning,) = response.headers.getlist("X-Mockkit-Warning")
+    assert warning.startswith("Content-Type: text/plain")
+
+
+def test_null_optional_fields_read_as_absent(poplar) -> None:
+    body = {
+        **ORDER,
+        "currency": None,
+        "total": None,
+        "customer_id": None,
+        "shipping_address": {**ADDRESS, "address_2": None, "country": None},
+        "order_items": [{**ITEM, "quantity": None, "price": None, "metadata": None}],
+    }
+    response = poplar.post("/v1/order", json=body, headers=AUTH)
+    assert response.status_code == 200, response.get_json()
+    assert response.headers.getlist("X-Mockkit-Warning") == []
+    stored = response.get_json()
+    assert stored["currency"] == "USD" and stored["shipping_address"]["country"] == "USA"
+    # A required field is still required, and null is no identity.
+    assert (
+        poplar.post("/v1/order", json={**ORDER, "order_id": None}, headers=AUTH).status_code == 400
+    )
+    lone = {"order_id": "A-3", "order_date": "2024-05-01", "shipping_address": None}
+    assert poplar.post("/v1/order", json=lone, headers=AUTH).status_code == 400

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from mocks.core.runtime import RuntimeConfig
+from mocks.sopost.app import create_app
 from mocks.sopost.fixtures import GUIDE
+from mocks.sopost.mock import SoPostConfig
 
 SUBSCRIPTION = {
     "url": "https://example.com",
@@ -12,6 +17,14 @@ SUBSCRIPTION = {
     "entity_type": "Organisation",
     "entity_id": GUIDE.organisation,
 }
+
+
+@pytest.fixture
+def strict_sopost():
+    """A ``--strict`` SoPost mock: assumed rules reject like documented ones."""
+    app = create_app(SoPostConfig(runtime=RuntimeConfig(clock="manual", strict=True)), start=False)
+    yield app.test_client()
+    app.extensions["mockkit"].stop()
 
 
 def error(response) -> dict:
@@ -33,11 +46,28 @@ def error(response) -> dict:
         ({"colour": "red"}, "colour", "Unknown field"),
     ],
 )
-def test_subscription_validation_names_the_field(sopost, change, field, words) -> None:
-    response = sopost.post("/webhooks", json={**SUBSCRIPTION, **change})
+def test_subscription_validation_names_the_field(strict_sopost, change, field, words) -> None:
+    response = strict_sopost.post("/webhooks", json={**SUBSCRIPTION, **change})
     assert response.status_code == 400
     assert error(response)["field"] == field
     assert words in error(response)["message"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"url": "ftp://example.com"}, "url"),
+        ({"events": []}, "events"),
+        ({"events": ["OrderEvent", "OrderEvent"]}, "events"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_assumed_subscription_rules_only_warn_by_default(sopost, change, field) -> None:
+    response = sopost.post("/webhooks", json={**SUBSCRIPTION, **change})
+    assert response.status_code == 201
+    (warning,) = response.headers.getlist("X-Mockkit-Warning")
+    assert warning.startswith(f"{field}: ") and "assumed: the real API may reject this" in warning
+    assert "colour" not in response.get_json()  # an unknown field is ignored
 
 
 @pytest.mark.parametrize("missing", ["url", "events", "entity_type", "entity_id"])
@@ -57,9 +87,25 @@ def test_malformed_json_is_400(sopost) -> None:
     assert response.status_code == 400 and error(response)["code"] == "malformed_json"
 
 
-def test_wrong_content_type_is_415(sopost) -> None:
-    response = sopost.post("/webhooks", data="url=x", content_type="text/plain")
+def test_wrong_content_type_is_415_under_strict(strict_sopost) -> None:
+    response = strict_sopost.post("/webhooks", json=SUBSCRIPTION, content_type="text/plain")
     assert response.status_code == 415 and "application/json" in error(response)["message"]
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_a_json_body_is_read_whatever_its_label(sopost, content_type) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = sopost.post("/webhooks", data=json.dumps(SUBSCRIPTION), headers=headers)
+    assert response.status_code == 201
+    (warning,) = response.headers.getlist("X-Mockkit-Warning")
+    assert warning.startswith(f"Content-Type: {content_type or '(none)'} is not application/json")
+
+
+def test_a_body_that_is_not_json_is_400_whatever_its_label(sopost) -> None:
+    response = sopost.post(
+        "/webhooks", data="url=x", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400 and error(response)["code"] == "malformed_json"
 
 
 def test_missing_body_is_400(sopost) -> None:
