@@ -23,7 +23,7 @@ def test_a_config_survives_the_trip_to_the_served_process() -> None:
         require_auth=True,
         allow_webhook_hosts=("example.test",),
     )
-    poplar = PoplarConfig(tokens=("a", "b"), rate_limit="5/1s", lenient=True)
+    poplar = PoplarConfig(runtime=RuntimeConfig(strict=True), tokens=("a", "b"), rate_limit="5/1s")
     assert revive(SoPostConfig, json.loads(json.dumps(asdict(sopost)))) == sopost
     assert revive(PoplarConfig, json.loads(json.dumps(asdict(poplar)))) == poplar
     assert revive(PoplarConfig, {}) == PoplarConfig()
