@@ -35,7 +35,7 @@ _REDUCED = Sizes(
     fuzz_examples=1,
     load_seconds=3.0,
     load_connections=50,
-    chaos_orders=60,
+    chaos_orders=40,
     chaos_kills=2,
 )
 
