@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 import requests
 
 from tests.clients.replay import catalogue, warnings
@@ -61,9 +60,6 @@ def test_json_without_content_type_is_accepted_with_a_warning(sopost_mock) -> No
     assert "Content-Type" in warning and "assumed" in warning
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 10: a JSON body without Content-Type is still 415 here"
-)
 def test_answer_is_the_recorded_id_and_created(sopost_mock) -> None:
     answer = _place(sopost_mock).json()
     assert set(answer) == {"id", "created"}
