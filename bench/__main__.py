@@ -24,6 +24,7 @@ BENCHMARKS = {
     "poplar_submit": "Poplar POST /v1/order validation cost (in-process)",
     "poplar_throughput": "Poplar POST /v1/order: mockkit vs Prism 5 (wrk + Lua)",
     "harness": "reference harness: forwarding rate, end-to-end latency, ack latency",
+    "harness_faults": "harness draining 1,000 orders under Poplar 20 % 429 + 20 % 500 vs none",
     "harness_scale": "harness on 1-3 processes, PostgreSQL vs SQLite inbox: forwarding, acks",
     "verify_harness": "mockkit verify against the harness",
     "provider_conformance": "schemathesis cases/s against the mocks, in-process",
