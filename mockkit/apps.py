@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import json
-import logging
 import os
 import sys
 from dataclasses import fields, is_dataclass
@@ -17,6 +16,7 @@ from typing import Any, TypeVar, get_type_hints
 
 from flask import Flask
 
+from mocks.core.request_log import log_requests_to
 from mocks.poplar.app import PoplarConfig
 from mocks.poplar.app import create_app as create_poplar
 from mocks.sopost.app import SoPostConfig
@@ -67,12 +67,7 @@ def _serving(app: Flask) -> Flask:
 
 
 def _configure_logging() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
-    logger = logging.getLogger("mockkit.requests")
-    logger.handlers[:] = [handler]
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
+    log_requests_to(sys.stderr, "%(asctime)s %(message)s", "%H:%M:%S")
 
 
 def sopost_app() -> Flask:

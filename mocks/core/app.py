@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from flask import Flask
 
 from mocks.core.control import common_control_handlers
+from mocks.core.json_provider import OrjsonProvider
 from mocks.core.pipeline import Caller
 from mocks.core.runtime import Handler, MockRuntime
 
@@ -36,7 +37,7 @@ def build_app(
     ``install`` goes to :meth:`MockRuntime.install` (the vendor's own ``stages``, prefixes...).
     """
     app = Flask(import_name)
-    app.json.sort_keys = False  # keep the documented field order
+    app.json = OrjsonProvider(app)  # keeps the documented field order
     control = {**common_control_handlers(mock.runtime, mock.reset), **control_handlers}
     mock.runtime.install(app, handlers, control, gate=mock.authenticate, **install)
     app.extensions["mockkit"] = mock

@@ -46,13 +46,14 @@ from mocks.core.pipeline import (
     warn,
 )
 from mocks.core.redaction import Redactor
+from mocks.core.request_log import REQUEST_LOGGER
 from mocks.core.spec import Operation, Spec, ValidatedRequest, load_spec
 from mocks.core.unmodelled import unmodelled_paths
 
 __all__ = ["CONTROL_PREFIX", "Handler", "MockRuntime", "RuntimeConfig"]
 
 CONTROL_PREFIX = "/_mock"
-request_log = logging.getLogger("mockkit.requests")
+request_log = logging.getLogger(REQUEST_LOGGER)
 
 Handler = Callable[[ValidatedRequest], Any]
 
