@@ -18,11 +18,9 @@ from mockkit.demo import main as demo_main
 from mockkit.serve import Service, Supervisor, options_env
 from mockkit.serve_stack import harness_service, print_banner
 from mockkit.ui.service import ui_service
-from mocks.core.limits import DEFAULT_MAX_BODY
 from mocks.core.runtime import RuntimeConfig
 from mocks.poplar.mock import PoplarConfig
 from mocks.poplar.ratelimit import parse_rate_limit
-from mocks.poplar.state import DEFAULT_MAX_ACCOUNTS
 from mocks.sopost.lifecycle import LifecycleConfig
 from mocks.sopost.mock import SoPostConfig
 
@@ -61,6 +59,13 @@ def _seconds_list(_: click.Context, __: click.Parameter, value: str) -> list[flo
 def _sopost_figure(flag: str, default: float, help: str) -> Callable[[Callable], Callable]:
     """A SoPost number whose default is its config's."""
     return click.option(flag, default=default, show_default=True, help=f"SoPost: {help}")
+
+
+def _bound(flag: str, default: int, help: str) -> Callable[[Callable], Callable]:
+    """A positive limit whose default is its config's."""
+    return click.option(
+        flag, default=default, show_default=True, type=click.IntRange(min=1), help=help
+    )
 
 
 @main.command()
@@ -152,19 +157,15 @@ def _sopost_figure(flag: str, default: float, help: str) -> Callable[[Callable],
     multiple=True,
     help="Also answer requests whose Host header is this name (repeatable); others get 421.",
 )
-@click.option(
+@_bound(
     "--max-body",
-    default=DEFAULT_MAX_BODY,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Mocks: largest request body in bytes; larger ones get 413.",
+    RuntimeConfig.max_body,
+    "Mocks: largest request body in bytes; larger ones get 413.",
 )
-@click.option(
+@_bound(
     "--max-accounts",
-    default=DEFAULT_MAX_ACCOUNTS,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Poplar: accounts (tokens) kept; past this the least recently used is dropped.",
+    PoplarConfig.max_accounts,
+    "Poplar: accounts (tokens) kept; past this the least recently used is dropped.",
 )
 @click.option("--quiet", is_flag=True, help="Do not log one line per request.")
 def serve(

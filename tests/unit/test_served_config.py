@@ -44,6 +44,8 @@ def test_cli_defaults_are_the_config_defaults() -> None:
     assert defaults["retry_scale"] == sopost.retry_scale
     assert defaults["webhook_timeout"] == sopost.webhook_timeout
     assert defaults["rate_limit"] == poplar.rate_limit
+    assert defaults["max_body"] == runtime.max_body
+    assert defaults["max_accounts"] == poplar.max_accounts
 
 
 def test_serve_help_shows_the_defaults() -> None:
