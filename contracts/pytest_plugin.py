@@ -28,6 +28,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mockkit", "SoPost and Poplar mocks")
     group.addoption("--mockkit-seed", type=int, default=0, help="Seed of the mocks' data.")
     group.addoption(
+        "--mockkit-strict",
+        action="store_true",
+        help="Mocks reject (vendor's 400) requests that break an assumed rule, instead of "
+        "answering them with an X-Mockkit-Warning.",
+    )
+    group.addoption(
         "--mockkit-webhook-path",
         default="/webhooks/sopost",
         help="Webhook path the mockkit_env subscription points at.",
@@ -37,7 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def mockkit_mocks(pytestconfig: pytest.Config) -> Iterator[MockPair]:
     """Both mocks for the whole session (use the function-scoped fixtures in tests)."""
-    with MockPair(seed=pytestconfig.getoption("--mockkit-seed")) as mocks:
+    seed = pytestconfig.getoption("--mockkit-seed")
+    with MockPair(seed=seed, strict=pytestconfig.getoption("--mockkit-strict")) as mocks:
         yield mocks
 
 

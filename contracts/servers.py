@@ -43,11 +43,13 @@ class MockPair:
     fast: bool = True
     host: str = "127.0.0.1"
     webhook_timeout: float = 10.0
+    # Both mocks answer the vendor's 400 for a broken assumed rule instead of a warning.
+    strict: bool = False
     sopost_server: LiveServer = field(init=False)
     poplar_server: LiveServer = field(init=False)
 
     def __post_init__(self) -> None:
-        runtime = RuntimeConfig(seed=self.seed)
+        runtime = RuntimeConfig(seed=self.seed, strict=self.strict)
         lifecycle = LifecycleConfig(**FAST_LIFECYCLE) if self.fast else LifecycleConfig()
         sopost = create_sopost(
             SoPostConfig(
@@ -58,7 +60,7 @@ class MockPair:
                 webhook_workers=8,
             )
         )
-        poplar = create_poplar(PoplarConfig(runtime=RuntimeConfig(seed=self.seed)))
+        poplar = create_poplar(PoplarConfig(runtime=runtime))
         self.sopost_server = LiveServer(sopost, self.host, self.sopost_port)
         self.poplar_server = LiveServer(poplar, self.host, self.poplar_port)
         self.sopost = SoPostControl(self.sopost_server.url)
