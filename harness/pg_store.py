@@ -61,6 +61,7 @@ class PostgresStore:
     # -- workers -------------------------------------------------------------------------
 
     def claim(self, now: float, lease_seconds: float, token: str) -> ClaimedEvent | None:
+        self.owners.keep_alive()
         return self.db.run(self.db.work, lambda c: self._claim(c, now, lease_seconds, token))
 
     def _claim(
