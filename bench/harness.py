@@ -52,6 +52,8 @@ PACE_SECONDS = 0.025
 ACK_RUNS = 3
 ACK_EVENTS_PER_RUN = 20_000
 ACK_CONNECTIONS = (8, 32)
+ADMIN_TOKEN = secrets.token_urlsafe(24)
+SERVE_ENV = {"HARNESS_ADMIN_TOKEN": ADMIN_TOKEN}  # mockkit serve then uses it, not a fresh one
 TARGETS = {"throughput_orders_per_s": 200, "e2e_p50_ms": 50, "ack_p99_ms": 20}
 
 
@@ -80,8 +82,13 @@ class Stack:
             str(self.harness_port),
         )
 
+    def status(self) -> dict[str, Any]:
+        """The harness's /status (an admin endpoint: the token is ours, via the environment)."""
+        headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        return requests.get(f"{self.harness}/status", headers=headers, timeout=10).json()
+
     def forwarded(self) -> int:
-        return requests.get(f"{self.harness}/status", timeout=10).json()["forwarded"]
+        return self.status()["forwarded"]
 
     def wait_forwarded(self, count: int, timeout: float = 120.0) -> float:
         deadline = time.monotonic() + timeout
@@ -242,8 +249,7 @@ def ack_latency(stack: Stack, order_id: str) -> dict[str, Any]:
             "samples": samples,
             **summarise(samples, higher=("rps",), lower=("p50_ms", "p99_ms")),
         }
-    status = requests.get(f"{stack.harness}/status", timeout=10).json()
-    results["harness_status_after"] = status
+    results["harness_status_after"] = stack.status()
     return results
 
 
@@ -254,6 +260,7 @@ def main() -> dict[str, Any]:
         "mockkit serve (harness bench)",
         stack.command(),
         f"{stack.harness}/health",
+        env=SERVE_ENV,
         ready=lambda r: r.status_code == 200,
         timeout=90,
     ):

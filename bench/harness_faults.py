@@ -23,7 +23,7 @@ from typing import Any
 import requests
 
 from bench.common import loadavg, server, write_result
-from bench.harness import THROUGHPUT_ORDERS, Stack, forwarding_throughput
+from bench.harness import SERVE_ENV, THROUGHPUT_ORDERS, Stack, forwarding_throughput
 
 FAULTS = ({"status": 429, "probability": 0.2}, {"status": 500, "probability": 0.25})
 HOLD = {"status": 503}
@@ -95,6 +95,7 @@ def main() -> dict[str, Any]:
         "mockkit serve (harness faults bench)",
         stack.command(),
         f"{stack.harness}/health",
+        env=SERVE_ENV,
         ready=lambda r: r.status_code == 200,
         timeout=90,
     ):
@@ -108,7 +109,7 @@ def main() -> dict[str, Any]:
         faulty = _round(stack, "20 % 429 + 20 % 500")
         _clear_faults(stack)
         backlog = _backlog_round(stack)
-        status = requests.get(f"{stack.harness}/status", timeout=10).json()
+        status = stack.status()
     reference = clean["orders_per_s"]
     data = {
         "parameters": {

@@ -7,6 +7,8 @@ SoPost credentials of the seed's organisations and how to reach Poplar's account
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 import click
@@ -22,7 +24,11 @@ __all__ = ["harness_service", "print_banner"]
 def harness_service(
     host: str, sopost: Service, poplar: Service, port: int, poplar_token: str, database: Path
 ) -> Service:
-    """The reference harness, subscribed to the default organisation's order events."""
+    """The reference harness, subscribed to the default organisation's order events.
+
+    Its webhook secret (the subscription's) and its admin token are fresh every run, whatever
+    the seed; ``HARNESS_ADMIN_TOKEN`` in the environment fixes the token (scripts, benches).
+    """
     local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     user, password = CREDENTIALS[GUIDE.organisation]
     subscription = requests.post(
@@ -49,6 +55,8 @@ def harness_service(
             "SOPOST_WEBHOOK_SECRET": subscription.json()["secret"],
             "POPLAR_API_URL": f"{poplar.url(local)}/v1",
             "POPLAR_API_TOKEN": poplar_token,
+            "HARNESS_ADMIN_TOKEN": os.environ.get("HARNESS_ADMIN_TOKEN")
+            or secrets.token_urlsafe(24),
             "HARNESS_DB": str(database),
             "HARNESS_HOST": host,
             "PORT": str(port),
@@ -83,4 +91,13 @@ def print_banner(supervisor: Supervisor, seed: int, clock: str, require_auth: bo
             f" (the harness uses '{DEMO_POPLAR_TOKEN}')."
         )
         click.echo(f"Poplar Transactions page: {running['Poplar mock']}/transactions")
+    harness = next((s for s in supervisor.services if s.name == "Harness"), None)
+    if harness is not None:
+        click.echo(
+            f"Harness admin token (fresh each run): {harness.env['HARNESS_ADMIN_TOKEN']}"
+            "  (Authorization: Bearer ..., or type it into /status)"
+        )
+        click.echo(
+            f"Harness webhook secret (fresh each run): {harness.env['SOPOST_WEBHOOK_SECRET']}"
+        )
     click.echo("Press Ctrl-C to stop.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import random
+import secrets
 import threading
 import uuid
 
@@ -38,8 +39,12 @@ class IdSource:
         return self._bits(nbytes * 8).to_bytes(nbytes, "big")
 
     def webhook_secret(self) -> str:
-        """A Standard Webhooks secret: ``whsec_`` and base64 of 24 random bytes."""
-        return "whsec_" + base64.b64encode(self.token(24)).decode()
+        """A Standard Webhooks secret: ``whsec_`` and base64 of 24 random bytes.
+
+        Fresh on every call, never drawn from the seed: the seed makes data repeatable, and a
+        secret anyone could recompute from ``--seed 0`` would let any page forge webhooks.
+        """
+        return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
     def choice(self, options: list):
         with self._lock:
