@@ -21,6 +21,9 @@ _PR_SET_PDEATHSIG = 1
 # Threads are spawned on demand up to this many. A client that stalls its body holds one
 # for up to HARNESS_CLIENT_TIMEOUT, so 50 of them must still leave threads for /health.
 BLOCKING_THREADS = 64
+# hyper's read buffer bounds the request head: headers past 32 KB are its own 431 (granian's
+# default, 408 KB, let a 64 KB header through).
+HTTP1_BUFFER = 32 * 1024
 
 
 def header_timeout_ms(config: HarnessConfig) -> int:
@@ -66,7 +69,9 @@ def main() -> int:
         port=config.port,
         workers=1,
         blocking_threads=BLOCKING_THREADS,
-        http1_settings=HTTP1Settings(header_read_timeout=header_timeout_ms(config)),
+        http1_settings=HTTP1Settings(
+            header_read_timeout=header_timeout_ms(config), max_buffer_size=HTTP1_BUFFER
+        ),
         log_access=False,
     ).serve()
     return 0
