@@ -22,7 +22,14 @@ import requests
 
 __all__ = ["Service", "Supervisor", "granian_command", "options_env"]
 
-BLOCKING_THREADS = 4  # enough that one stalled request (a latency fault) does not stall all
+# granian spawns blocking threads on demand, up to this many. A client that stalls its body
+# holds one until it gives up (granian has no body deadline: docs/slow-clients.md), so 50
+# stalled uploads must still leave threads for everyone else.
+BLOCKING_THREADS = 64
+# Slow clients: the request head must arrive within 10 s (granian closes the connection), and
+# fit a 32 KB buffer (granian's own 431 past it; its default, 408 KB, let 64 KB headers in).
+HEADER_TIMEOUT_MS = 10_000
+HTTP1_BUFFER = 32 * 1024
 
 
 @dataclass
@@ -54,6 +61,10 @@ def granian_command(target: str, host: str, port: int) -> list[str]:
         "1",
         "--blocking-threads",
         str(BLOCKING_THREADS),
+        "--http1-header-read-timeout",
+        str(HEADER_TIMEOUT_MS),
+        "--http1-buffer-size",
+        str(HTTP1_BUFFER),
         "--no-access-log",
         "--log-level",
         "warning",
