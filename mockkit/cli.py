@@ -197,6 +197,7 @@ def serve(
     quiet: bool,
 ) -> None:
     """Serve the SoPost mock, the Poplar mock and the reference harness until Ctrl-C."""
+    flow_url = f"http://127.0.0.1:{ui_port}/" if ui_port else None
     runtime = RuntimeConfig(
         seed=seed,
         clock=clock,
@@ -204,6 +205,7 @@ def serve(
         host=host,
         host_aliases=allow_host,
         max_body=max_body,
+        flow_url=flow_url,
     )
     sopost_config = SoPostConfig(
         runtime=replace(runtime, strict=strict or strict_sopost),
@@ -240,7 +242,7 @@ def serve(
                 harness = harness_service(
                     supervisor.host, sopost, poplar, harness_port, poplar_token, database
                 )
-                harness.env["HARNESS_FLOW_URL"] = f"http://127.0.0.1:{ui_port}/" if ui_port else ""
+                harness.env["HARNESS_FLOW_URL"] = flow_url or ""
                 supervisor.start(harness)
             if ui_port:
                 supervisor.start(ui_service(supervisor.host, ui_port, supervisor.services))

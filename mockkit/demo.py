@@ -45,7 +45,23 @@ class Demo:
         self.surprises = 0
 
     def say(self, text: str) -> None:
-        self.console.print(f"[bold cyan]{text}[/]", highlight=False)
+        self.console.print(f"[bold cyan]{text}[/]")
+
+    def line(self, text: str) -> None:
+        self.console.print(f"   {text}")
+
+    def dashboards(self) -> None:
+        for label, url in self.stack.dashboards():
+            self.line(f"{label:<10} {url}")
+
+    def explore(self) -> None:
+        """Leave everything up; print the events of any order made meanwhile (in the browser)."""
+        self.say("Still running, Ctrl-C to stop:")
+        self.dashboards()
+        self.feed.follow_everything()
+        while True:
+            self.feed.poll()
+            time.sleep(0.5)
 
     def check(self, right: bool) -> str:
         self.surprises += not right
@@ -62,12 +78,11 @@ class Demo:
 
     def story(self) -> None:
         self.say("1. Open these to watch it in the browser (the flow view first)")
-        for label, url in self.stack.dashboards():
-            self.console.print(f"   {label:<10} {url}", highlight=False)
+        self.dashboards()
         self.say("2. Four consumers order a sample")
         for consumer in CONSUMERS:
             order = self.order(consumer)
-            self.console.print(f"   {consumer.label:<52} order {order['id'][:8]}… PENDING")
+            self.line(f"{consumer.label:<52} order {order['id'][:8]}… PENDING")
         self.say("3. Each webhook as SoPost sends it, and what the harness decided")
         self.feed.watch(
             lambda: settled(self.stack.harness_status(), events=len(CONSUMERS) * 2),
@@ -82,27 +97,24 @@ class Demo:
     def outcomes(self) -> None:
         self.say("4. What reached Poplar")
         status = self.stack.harness_status()
-        self.console.print(
-            f"   forwarded: {status['forwarded']}   skipped by reason: "
-            f"{status['skipped_by_reason']}",
-            highlight=False,
+        self.line(
+            f"forwarded: {status['forwarded']}   skipped by reason: {status['skipped_by_reason']}",
         )
         stored = {o["order_id"]: o for o in self.poplar.orders()}
         for order_id, consumer in self.orders.items():
             arrived = order_id in stored
             where = "in Poplar" if arrived else "not sent"
             mark = self.check(arrived == consumer.reaches_poplar)
-            self.console.print(f"   {consumer.label:<52} {where:<10} {mark}", highlight=False)
+            self.line(f"{consumer.label:<52} {where:<10} {mark}")
         for order_id, poplar_order in stored.items():
             email = self.orders[order_id].fields["email"]
             hashed = poplar_order["customer"]["email_sha256"]
             matches = hashed == hashlib.sha256(email.strip().lower().encode()).hexdigest()
             self.surprises += not matches
-            self.console.print(
-                f"   in Poplar: email_sha256 {hashed[:16]}… = sha256 of "
+            self.line(
+                f"in Poplar: email_sha256 {hashed[:16]}… = sha256 of "
                 f"'{email.lower()}' (lower-cased): {matches}; postal_code "
                 f"{poplar_order['shipping_address']['postal_code']}",
-                highlight=False,
             )
 
     def questions(self) -> None:
@@ -112,7 +124,7 @@ class Demo:
         metadata = arrived[0].get("metadata") or {}
         wanted = {"skin-type": "Dry; Sensitive", "heard-from": "A friend"}
         got = {key: metadata.get(key) for key in wanted}
-        self.console.print(f"   Poplar metadata {got} {self.check(got == wanted)}", highlight=False)
+        self.line(f"Poplar metadata {got} {self.check(got == wanted)}")
 
     def duplicate(self) -> None:
         self.say("6. SoPost delivers Ada's APPROVED webhook again: the harness changes nothing")
@@ -134,11 +146,10 @@ class Demo:
         )[0]
         after = self.stack.harness_status()["inbox"]
         copies = len(self.in_poplar(ada))
-        self.console.print(
-            f"   redelivery {again['id']} (same event_id) answered "
+        self.line(
+            f"redelivery {again['id']} (same event_id) answered "
             f"{answered['attempts'][-1]['status']}; harness inbox unchanged: {before == after}; "
             f"Ada's order in Poplar {copies} time(s) {self.check(before == after and copies == 1)}",
-            highlight=False,
         )
 
     def rate_limited(self) -> None:
@@ -160,10 +171,9 @@ class Demo:
         )
         arrived = self.feed.watch(lambda: self.in_poplar(late["id"]), "waiting out the 429s")
         rejected = self.poplar.requests(status=429)
-        self.console.print(
-            f"   {len(rejected)} submits got 429, then Erin's order arrived "
+        self.line(
+            f"{len(rejected)} submits got 429, then Erin's order arrived "
             f"{len(arrived)} time(s) {self.check(len(arrived) == 1)}",
-            highlight=False,
         )
 
     def summary(self) -> list[tuple[str, Any, bool]]:
@@ -199,22 +209,11 @@ def run(keep_running: bool) -> None:
                 "integration.[/]"
             )
             if keep_running:
-                explore(console, stack, demo.feed)
+                demo.explore()
         except KeyboardInterrupt:
             pass
         finally:
             stack.stop()
-
-
-def explore(console: Console, stack: Stack, feed: Feed) -> None:
-    """Leave everything up; print the events of any order made meanwhile (in the browser)."""
-    console.print("Still running, Ctrl-C to stop:")
-    for label, url in stack.dashboards():
-        console.print(f"   {label:<10} {url}", highlight=False)
-    feed.follow_everything()
-    while True:
-        feed.poll()
-        time.sleep(0.5)
 
 
 @click.command()

@@ -32,6 +32,9 @@ class Stack:
             "HARNESS_FLOW_URL": f"http://127.0.0.1:{ui_port}/",
             **({"HARNESS_ADMIN_TOKEN": admin_token} if admin_token else {}),
         }
+        for server in (self.mocks.sopost_server, self.mocks.poplar_server):
+            # The mocks' pages link to this flow view (the nav reads it per request).
+            server.app.extensions["mockkit"].runtime.config.flow_url = env["HARNESS_FLOW_URL"]
         self.harness_app = create_harness(HarnessConfig.from_env(env))
         self.harness = LiveServer(self.harness_app, port=port).start()
         config = UiConfig(

@@ -100,4 +100,8 @@ def print_banner(supervisor: Supervisor, seed: int, clock: str, require_auth: bo
         click.echo(
             f"Harness webhook secret (fresh each run): {harness.env['SOPOST_WEBHOOK_SECRET']}"
         )
+    pages = {"SoPost mock": "/_mock/ui  (API reference: /_mock/docs)", "Harness": "/status"}
+    for name, path in pages.items():
+        if name in running:
+            click.echo(f"{name + ' page':<16} {running[name]}{path}")
     click.echo("Press Ctrl-C to stop.")

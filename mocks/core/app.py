@@ -41,4 +41,5 @@ def build_app(
     control = {**common_control_handlers(mock.runtime, mock.reset), **control_handlers}
     mock.runtime.install(app, handlers, control, gate=mock.authenticate, **install)
     app.extensions["mockkit"] = mock
+    app.extensions["mockkit_control"] = control  # the pages run the same handlers
     return app

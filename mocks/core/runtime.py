@@ -69,6 +69,7 @@ class RuntimeConfig:
     host_aliases: tuple[str, ...] = ()  # other names it answers to (--allow-host)
     max_body: int = DEFAULT_MAX_BODY  # bytes (--max-body); larger bodies are a 413
     strict: bool = False  # reject what breaks an assumed constraint (--strict) instead of warning
+    flow_url: str | None = None  # where the pages link for the flow view (mockkit serve)
 
 
 class MockRuntime:
@@ -173,14 +174,15 @@ class MockRuntime:
         )
 
     def kind_of(self, path: str) -> str:
-        """Control API, an exempt (dashboard) page, or a vendor request."""
-        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
-            return CONTROL
+        """An exempt (dashboard) page, the control API, or a vendor request. Pages come first:
+        some live under /_mock (mocks.core.pages: /_mock/ui, /_mock/docs)."""
         if any(
             path == prefix or path.startswith(prefix.rstrip("/") + "/")
             for prefix in self.exempt_prefixes
         ):
             return PAGE
+        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+            return CONTROL
         return VENDOR
 
     # -- hooks ---------------------------------------------------------------------------

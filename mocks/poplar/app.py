@@ -15,15 +15,14 @@ from flask import Flask, Response, request
 
 from mocks.core.app import build_app
 from mocks.core.errors import ApiError
+from mocks.core.pages import install_pages
 from mocks.core.pipeline import VENDOR, Exchange, Stage
-from mocks.core.runtime import CONTROL_PREFIX
 from mocks.core.spec import Operation, ValidatedRequest
 from mocks.poplar.control import poplar_control_handlers
 from mocks.poplar.mock import PoplarConfig, PoplarMock
 from mocks.poplar.ratelimit import RATE_LIMIT_HEADER
 from mocks.poplar.tokens import account_id_for, bearer_token
 from mocks.poplar.transactions import transactions_blueprint
-from pagekit import pagekit_blueprint
 
 # The config is create_app's argument, so it is importable from here too.
 __all__ = ["PoplarConfig", "create_app", "rate_limit_stage"]
@@ -110,10 +109,10 @@ def create_app(config: PoplarConfig | None = None, *, start: bool = True) -> Fla
         prefixes=("",),
         exempt_prefixes=(DASHBOARD_PREFIX,),
     )
-    app.register_blueprint(pagekit_blueprint(CONTROL_PREFIX))  # the pages' stylesheet
     app.register_blueprint(
         transactions_blueprint(mock, DASHBOARD_PREFIX), url_prefix=DASHBOARD_PREFIX
     )
+    install_pages(app, "Poplar", [("Transactions", DASHBOARD_PREFIX)])
     if start:
         mock.start()
     return app

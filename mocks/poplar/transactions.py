@@ -122,4 +122,5 @@ def _account_view(mock: PoplarMock, account: Account) -> dict[str, Any]:
         if e.account == account.id and e.status >= 400
     ]
     audience = (mock.state.audiences(account) or [None])[0]
-    return {"orders": orders, "rejected": rejected, "audience": audience}
+    members = mock.state.audience_records(account)
+    return {"orders": orders, "rejected": rejected, "audience": audience, "members": members}

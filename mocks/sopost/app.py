@@ -13,11 +13,13 @@ from flask import Flask
 
 from mocks.core.app import build_app
 from mocks.core.clock import iso_utc
+from mocks.core.pages import install_pages
 from mocks.core.spec import ValidatedRequest
 from mocks.sopost.catalogue import Activity
 from mocks.sopost.control import sopost_control_handlers
 from mocks.sopost.mock import SoPostConfig, SoPostMock
 from mocks.sopost.orders import expand_consents
+from mocks.sopost.ui import sopost_ui_blueprint
 
 # The config is create_app's argument, so it is importable from here too.
 __all__ = ["SoPostConfig", "create_app"]
@@ -100,6 +102,8 @@ def create_app(config: SoPostConfig | None = None, *, start: bool = True) -> Fla
     app = build_app(
         __name__, mock, api_handlers(mock), sopost_control_handlers(mock), prefixes=("", "/v1")
     )
+    pages = [("Orders", "/_mock/ui"), ("Controls", "/_mock/ui/controls")]
+    app.register_blueprint(sopost_ui_blueprint(mock, install_pages(app, "SoPost", pages)))
     if start:
         mock.start()
     return app

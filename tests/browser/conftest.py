@@ -49,21 +49,32 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 @pytest.fixture
-def page(browser) -> Iterator[object]:
+def new_page(browser) -> Iterator[object]:
+    """Opens pages in one browser context (one cookie jar, like one person's browser)."""
     context = browser.new_context(viewport={"width": 1280, "height": 820})
-    opened = context.new_page()
-    opened.set_default_timeout(15_000)
     problems: list[str] = []
-    opened.on("console", lambda m: m.type == "error" and problems.append(m.text))
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-    opened.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-    yield opened
+
+    def open_page():
+        opened = context.new_page()
+        opened.set_default_timeout(15_000)
+        opened.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        opened.on("pageerror", lambda error: problems.append(str(error)))
+        opened.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+        return opened
+
+    yield open_page
     context.close()
     assert problems == [], problems
 
 
+@pytest.fixture
+def page(new_page) -> object:
+    return new_page()
+
+
 def shoot(page, name: str) -> None:
-    """Save ``docs/screenshots/<name>.png`` (set MOCKKIT_NO_SCREENSHOTS=1 to skip)."""
+    """Save ``docs/screenshots/<name>.png``, what a 1280x820 window shows (set
+    MOCKKIT_NO_SCREENSHOTS=1 to skip)."""
     if not os.environ.get("MOCKKIT_NO_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
