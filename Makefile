@@ -64,6 +64,10 @@ test: install browser wrk
 reliability: install wrk
 	MOCKKIT_RELIABILITY=full $(BIN)/pytest -q tests/reliability
 
+# The README's screenshots: the browser tests, saving each page to docs/screenshots/.
+screenshots: install browser
+	MOCKKIT_SCREENSHOTS=1 $(BIN)/pytest -q tests/browser
+
 serve: install
 	$(BIN)/mockkit serve
 

@@ -3,7 +3,7 @@
 Playwright's own browser download is not reachable, so the tests launch /usr/bin/chromium
 (`make test` installs it; without it they skip). Every page a test opens must log no console
 error (a CSP violation or a broken script shows up there) and open no dialog (an ``alert``
-from injected markup would). ``shoot`` saves the screenshots the README shows.
+from injected markup would). ``shoot`` saves the screenshots the README shows, on request.
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ def page(new_page) -> object:
 
 
 def shoot(page, name: str) -> None:
-    """Save ``docs/screenshots/<name>.png``, what a 1280x820 window shows (set
-    MOCKKIT_NO_SCREENSHOTS=1 to skip)."""
-    if not os.environ.get("MOCKKIT_NO_SCREENSHOTS"):
+    """With MOCKKIT_SCREENSHOTS=1 (``make screenshots``), save what a 1280x820 window shows as
+    ``docs/screenshots/<name>.png``; otherwise leave the committed ones alone."""
+    if os.environ.get("MOCKKIT_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
