@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install postgresql browser wrk test lint serve demo bench clean reliability
+.PHONY: install postgresql browser wrk screenshots test lint serve demo bench clean reliability
 CHROMIUM := /usr/bin/chromium
 
 install: $(STAMP) postgresql
