@@ -5,14 +5,19 @@ every request thread formatted its line and waited its turn to write it. Here a 
 thread only queues the unformatted record (its arguments are plain strings and numbers);
 one writer thread formats and writes them in order, so a slow terminal or pipe delays lines,
 never answers.
+
+The writer is drained when the process ends. granian's worker is a forked multiprocessing
+child, which leaves through ``os._exit`` without running ``atexit`` handlers (the lines a
+request queued just before SIGTERM were lost), so the drain is a multiprocessing finalizer:
+those run at a child's exit and, through multiprocessing's own ``atexit`` hook, at any other.
 """
 
 from __future__ import annotations
 
-import atexit
 import logging
 import queue
 from logging.handlers import QueueHandler, QueueListener
+from multiprocessing.util import Finalize
 from typing import TextIO
 
 __all__ = ["REQUEST_LOGGER", "log_requests_to"]
@@ -39,5 +44,5 @@ def log_requests_to(stream: TextIO, fmt: str, datefmt: str) -> QueueListener:
     logger.setLevel(logging.INFO)
     logger.propagate = False
     listener.start()
-    atexit.register(listener.stop)
+    Finalize(None, listener.stop, exitpriority=10)
     return listener
