@@ -134,7 +134,14 @@ class Demo:
             for d in self.sopost.deliveries(order_id=ada)
             if d["event"] == "APPROVED" and d["url"].startswith(self.stack.harness.url)
         )
-        before = self.stack.harness_status()["inbox"]
+
+        # That event's own record: the other orders' stage webhooks still arrive meanwhile, so
+        # the inbox as a whole may well change (a comparison of it failed on a loaded machine).
+        def record() -> list[dict[str, Any]]:
+            events = self.stack.harness_events(ada)
+            return [e for e in events if e["event_id"] == approved["event_id"]]
+
+        before = record()
         again = self.sopost.redeliver(approved["id"])
         answered = self.feed.watch(
             lambda: [
@@ -144,12 +151,13 @@ class Demo:
             ],
             "waiting for the redelivery",
         )[0]
-        after = self.stack.harness_status()["inbox"]
+        unchanged = len(before) == 1 and record() == before
         copies = len(self.in_poplar(ada))
         self.line(
             f"redelivery {again['id']} (same event_id) answered "
-            f"{answered['attempts'][-1]['status']}; harness inbox unchanged: {before == after}; "
-            f"Ada's order in Poplar {copies} time(s) {self.check(before == after and copies == 1)}",
+            f"{answered['attempts'][-1]['status']}; the harness's record of the event unchanged: "
+            f"{unchanged}; Ada's order in Poplar {copies} time(s) "
+            f"{self.check(unchanged and copies == 1)}",
         )
 
     def rate_limited(self) -> None:

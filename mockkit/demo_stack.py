@@ -55,8 +55,15 @@ class Stack:
         ]
 
     def harness_status(self) -> dict:
+        return self._harness_get("/status")
+
+    def harness_events(self, order_id: str) -> list[dict]:
+        """The harness's record of each event of ``order_id`` (state, attempts, updated_at)."""
+        return self._harness_get(f"/events?order_id={order_id}")["events"]
+
+    def _harness_get(self, path: str) -> dict:
         headers = {"Authorization": f"Bearer {self.admin_token}"} if self.admin_token else {}
-        return requests.get(f"{self.harness.url}/status", headers=headers, timeout=5).json()
+        return requests.get(f"{self.harness.url}{path}", headers=headers, timeout=5).json()
 
     def stop(self) -> None:
         self.harness_app.extensions["harness"].stop()

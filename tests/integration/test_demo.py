@@ -17,7 +17,7 @@ def test_demo_runs_and_every_outcome_is_as_expected() -> None:
     assert output.count(" ok\n") == 7  # four consumers, the questions, the duplicate, the 429
     assert "(lower-cased): True" in output
     assert "'skin-type': 'Dry; Sensitive'" in output
-    assert "harness inbox unchanged: True; Ada's order in Poplar 1 time(s)" in output
+    assert "record of the event unchanged: True; Ada's order in Poplar 1 time(s)" in output
     assert "then Erin's order arrived 1 time(s)" in output
     table = output[output.index("What happened to each order") :]
     assert table.count(" yes ") == 6 and " NO " not in table
