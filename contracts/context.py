@@ -19,6 +19,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -69,6 +70,8 @@ class Context:
     hint: str | None = None  # the likely cause of a lost order, when the scenario knows it
     memo: dict[str, _Once] = field(default_factory=dict)
     poplar_log: PoplarLog | None = None
+    # Work started before the scenarios (Scenario.prepare), shared by every context of a run.
+    prepared: dict[str, Future[Any]] = field(default_factory=dict)
     _memo_lock: threading.Lock = field(default_factory=threading.Lock)
     _faults: list[tuple[MockClient, str]] = field(default_factory=list)
     _counter: Iterable[int] = field(default_factory=lambda: itertools.count(1))

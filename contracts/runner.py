@@ -146,6 +146,16 @@ def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> R
         url = options.webhook_url or f"http://127.0.0.1:{port}{options.webhook_path}"
         subscription = mocks.subscribe(url)
         env = mocks.env(port, subscription.secret, options.poplar_token, options.data_handler)
+        base = Context(
+            mocks,
+            url,
+            subscription.secret,
+            options.data_handler,
+            settle=options.settle,
+            timeout=options.timeout,
+            seed=seed,
+        )
+        echo(f"mockkit verify: run seed {seed} (replay this run with --seed {seed})")
         integration = None
         if attached:
             parts = urlsplit(url)
@@ -154,26 +164,18 @@ def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> R
                 echo(f"  {name}={env[name]}")
             if not port_open(parts.hostname or "127.0.0.1", parts.port or 80, 2.0):
                 raise StartupError(f"nothing listens at {url}")
-        else:
+        for item in chosen:  # while the integration starts
+            if item.prepare is not None:
+                item.prepare(base)
+        if not attached:
             env.update(harness_extras(Path(scratch), options.data_handler))
             env.update(options.extra_env)
-            integration = Integration(options.exec_command or "", env, port)
+            integration = base.integration = Integration(options.exec_command or "", env, port)
             try:
                 integration.start(options.startup_timeout)
             except StartupError as exc:
                 tail = "\n".join("    " + line for line in integration.tail(20))
                 raise StartupError(f"{exc}; its last output:\n{tail or '    (none)'}") from None
-        base = Context(
-            mocks,
-            url,
-            subscription.secret,
-            options.data_handler,
-            integration,
-            settle=options.settle,
-            timeout=options.timeout,
-            seed=seed,
-        )
-        echo(f"mockkit verify: run seed {seed} (replay this run with --seed {seed})")
         results = []
         try:
             for group in phases(chosen):

@@ -26,6 +26,7 @@ class Scenario:
     check: Check
     runs_last: bool = False  # judges the whole run, so it goes after every other scenario
     alone: bool = False  # nothing else may run meanwhile (it restarts the integration)
+    prepare: Check | None = None  # started before the scenarios, e.g. work for another core
 
     @property
     def position(self) -> tuple[int, bool, str]:
@@ -42,9 +43,10 @@ def scenario(
     title: str,
     runs_last: bool = False,
     alone: bool = False,
+    prepare: Check | None = None,
 ) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
-        SCENARIOS.append(Scenario(number, id, severity, title, check, runs_last, alone))
+        SCENARIOS.append(Scenario(number, id, severity, title, check, runs_last, alone, prepare))
         SCENARIOS.sort(key=lambda s: s.position)
         return check
 

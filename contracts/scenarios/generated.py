@@ -10,8 +10,10 @@ failing order found so far is reported, however far it got.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
@@ -25,10 +27,13 @@ PROPERTY_EXAMPLES = 20
 SHRINK_BUDGET_S = 5.0
 
 
-def _draw_examples(ctx: Context, partitions: list[str], count: int) -> list[dict[str, Any]]:
+def draw_examples(
+    at: int, data_handler: str, partitions: list[str], count: int = PROPERTY_EXAMPLES
+) -> list[dict[str, Any]]:
+    """``count`` generated order bodies for seed ``at`` (seconds of CPU: see prepare)."""
     drawn: list[dict[str, Any]] = []
 
-    @seed(ctx.seed)
+    @seed(at)
     @settings(
         max_examples=count,
         database=None,
@@ -36,7 +41,7 @@ def _draw_examples(ctx: Context, partitions: list[str], count: int) -> list[dict
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(order_fields(ctx.data_handler, partitions))
+    @given(order_fields(data_handler, partitions))
     def collect(body: dict[str, Any]) -> None:
         drawn.append(body)
 
@@ -90,16 +95,36 @@ def _shrink(ctx: Context, body: dict[str, Any], problem: str) -> dict[str, Any]:
     return smallest
 
 
+def _partitions(ctx: Context) -> list[str]:
+    activity = ctx.mocks.sopost.default_organisation()["campaigns"][0]["activities"][0]
+    return activity["stock_partition_ids"]
+
+
+def _start_drawing(ctx: Context) -> None:
+    """Drawing the orders takes seconds of CPU: do it in another process, on the other core,
+    while the integration starts and the other scenarios run (the mocks share this one)."""
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    ctx.prepared["generated-orders"] = future = pool.submit(
+        draw_examples, ctx.seed, ctx.data_handler, _partitions(ctx)
+    )
+    future.add_done_callback(lambda _: pool.shutdown(wait=False))
+
+
 @scenario(
     17,
     "generated-orders",
     "MUST",
     f"{PROPERTY_EXAMPLES} orders generated from the SoPost Order schema (unicode, missing "
     "fields, odd consents, many items): every eligible one arrives once",
+    prepare=_start_drawing,
 )
 def generated_orders(ctx: Context) -> None:
-    activity = ctx.mocks.sopost.default_organisation()["campaigns"][0]["activities"][0]
-    bodies = _draw_examples(ctx, activity["stock_partition_ids"], PROPERTY_EXAMPLES)
+    drawing = ctx.prepared.get("generated-orders")
+    bodies = (
+        drawing.result()
+        if drawing is not None
+        else draw_examples(ctx.seed, ctx.data_handler, _partitions(ctx))
+    )
     orders = create_many(ctx, [_tagged(ctx, b) for b in bodies])
     ctx.evidence["eligible"] = sum(eligible(o, ctx.data_handler) for o in orders)
     problems = judge_all(ctx, wait_batch(ctx, orders, ctx.timeout), orders)
