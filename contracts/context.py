@@ -195,6 +195,11 @@ class Context:
                 return value
             time.sleep(interval)
 
+    def fetched(self, order_id: str) -> bool:
+        """Whether the integration has called ``GET /orders/{id}`` (either prefix) yet."""
+        paths = (f"/v1/orders/{order_id}", f"/orders/{order_id}")
+        return any(e["path"] in paths for p in paths for e in self.mocks.sopost.requests(path=p))
+
     def answered(self, order_ids: list[str], final_event: str | None = "APPROVED") -> bool:
         """Every delivery of these orders answered (or given up), final event included."""
         by_order = self.deliveries(order_ids)

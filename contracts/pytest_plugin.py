@@ -7,9 +7,11 @@ every test that asks for them gets them reset first, like pytest-httpserver.
 
 ``sopost_mock`` / ``poplar_mock`` have ``.url`` and the typed control client's methods
 (``create_order``, ``transition``, ``advance_clock``, ``deliveries``, ``requests``,
-``add_fault``...). ``mockkit_env`` is the environment an integration under test gets
-(``PORT``, ``SOPOST_*``, ``POPLAR_*``), with a webhook subscription to
-``http://127.0.0.1:$PORT/webhooks/sopost`` already made.
+``add_fault``, ``wait_for_delivery``, ``wait_for_order``...). An exception raised inside a
+mock while a test runs fails that test at teardown, with its traceback (``mockkit_failures``).
+``mockkit_env`` is the environment an integration under test gets (``PORT``, ``SOPOST_*``,
+``POPLAR_*``), with a webhook subscription to ``http://127.0.0.1:$PORT/webhooks/sopost``
+already made.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pytest
 from contracts.client import PoplarControl, SoPostControl
 from contracts.servers import MockPair, free_port
 
-__all__ = ["mockkit_env", "mockkit_mocks", "poplar_mock", "sopost_mock"]
+__all__ = ["mockkit_env", "mockkit_failures", "mockkit_mocks", "poplar_mock", "sopost_mock"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,14 +51,25 @@ def mockkit_mocks(pytestconfig: pytest.Config) -> Iterator[MockPair]:
 
 
 @pytest.fixture
-def sopost_mock(mockkit_mocks: MockPair) -> SoPostControl:
+def mockkit_failures(mockkit_mocks: MockPair) -> Iterator[None]:
+    """Fails the test at teardown when a mock raised meanwhile (a handler, a scheduled job,
+    the webhook dispatcher), with the traceback: such errors are only logged otherwise."""
+    mockkit_mocks.failures()  # whatever an earlier test left is not this test's
+    yield
+    found = mockkit_mocks.failures()
+    if found:
+        pytest.fail("an error was raised inside a mock:\n\n" + "\n".join(found), pytrace=False)
+
+
+@pytest.fixture
+def sopost_mock(mockkit_mocks: MockPair, mockkit_failures: None) -> SoPostControl:
     """The SoPost mock, reset: ``.url`` plus its control API."""
     mockkit_mocks.sopost.reset()
     return mockkit_mocks.sopost
 
 
 @pytest.fixture
-def poplar_mock(mockkit_mocks: MockPair) -> PoplarControl:
+def poplar_mock(mockkit_mocks: MockPair, mockkit_failures: None) -> PoplarControl:
     """The Poplar mock, reset: ``.url`` plus its control API."""
     mockkit_mocks.poplar.reset()
     return mockkit_mocks.poplar

@@ -134,11 +134,12 @@ def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> R
     chosen = select(options.scenarios)  # KeyError for unknown ids
     attached = options.webhook_url is not None
     default_ports = (8080, 8081) if attached else (0, 0)
-    mocks = MockPair(
+    seed = secrets.randbelow(10**9) if options.seed is None else options.seed
+    mocks = MockPair(  # the fixtures of seed 0 in every run, the run's own ids
         options.sopost_port if options.sopost_port is not None else default_ports[0],
         options.poplar_port if options.poplar_port is not None else default_ports[1],
+        id_seed=seed,
     )
-    seed = secrets.randbelow(10**9) if options.seed is None else options.seed
     started = time.monotonic()
     with mocks, tempfile.TemporaryDirectory(prefix="mockkit-verify-") as scratch:
         # Attached: PORT is the one the integration already listens on (from its URL).

@@ -39,7 +39,8 @@ class MockPair:
 
     sopost_port: int = 0
     poplar_port: int = 0
-    seed: int = 0
+    seed: int = 0  # the fixtures (organisations, campaigns, credentials...)
+    id_seed: int | None = None  # run-time ids (orders, events); None: ``seed``
     fast: bool = True
     host: str = "127.0.0.1"
     webhook_timeout: float = 10.0
@@ -49,7 +50,7 @@ class MockPair:
     poplar_server: LiveServer = field(init=False)
 
     def __post_init__(self) -> None:
-        runtime = RuntimeConfig(seed=self.seed, strict=self.strict)
+        runtime = RuntimeConfig(seed=self.seed, id_seed=self.id_seed, strict=self.strict)
         lifecycle = LifecycleConfig(**FAST_LIFECYCLE) if self.fast else LifecycleConfig()
         sopost = create_sopost(
             SoPostConfig(
@@ -61,6 +62,7 @@ class MockPair:
             )
         )
         poplar = create_poplar(PoplarConfig(runtime=runtime))
+        self.apps = (sopost, poplar)
         self.sopost_server = LiveServer(sopost, self.host, self.sopost_port)
         self.poplar_server = LiveServer(poplar, self.host, self.poplar_port)
         self.sopost = SoPostControl(self.sopost_server.url)
@@ -84,6 +86,12 @@ class MockPair:
             server.stop()
         self.sopost.close()
         self.poplar.close()
+
+    def failures(self) -> list[str]:
+        """Tracebacks of exceptions raised inside either mock since the last call."""
+        return [
+            text for app in self.apps for text in app.extensions["mockkit"].runtime.failures.take()
+        ]
 
     def reset(self) -> None:
         self.sopost.reset()

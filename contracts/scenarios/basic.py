@@ -9,7 +9,6 @@ import uuid
 import requests
 
 from contracts.context import Context, ScenarioFailed
-from contracts.observe import FINAL_DELIVERY
 from contracts.scenarios import scenario
 
 
@@ -85,11 +84,12 @@ def pending(ctx: Context) -> None:
     "duplicate-delivery",
     "MUST",
     "The same event delivered three times gives one Poplar order",
-    alone=True,
 )
 def duplicate_delivery(ctx: Context) -> None:
-    ctx.add_fault("sopost", scope="delivery", event="APPROVED", duplicate=2, times=1)
-    order = ctx.create_order()
+    fields = ctx.order_fields()
+    mine = {"order_id": fields["id"]}
+    ctx.add_fault("sopost", scope="delivery", event="APPROVED", duplicate=2, times=1, where=mine)
+    order = ctx.create_order(**fields)
     snap = ctx.wait_forwarded([order["id"]])
     ctx.expect_once(snap, order["id"])
 
@@ -99,13 +99,14 @@ def duplicate_delivery(ctx: Context) -> None:
     "out-of-order",
     "MUST",
     "Late PENDING and APPROVED events after a later stage give one Poplar order",
-    alone=True,
 )
 def out_of_order(ctx: Context) -> None:
     sopost = ctx.mocks.sopost
-    ctx.add_fault("sopost", scope="delivery", event="PENDING", delay_ms=1000, times=1)
-    ctx.add_fault("sopost", scope="delivery", event="APPROVED", delay_ms=800, times=1)
-    order = ctx.create_order(outcome="PENDING")
+    fields = ctx.order_fields(outcome="PENDING")
+    mine = {"order_id": fields["id"]}
+    ctx.add_fault("sopost", scope="delivery", event="PENDING", delay_ms=1000, times=1, where=mine)
+    ctx.add_fault("sopost", scope="delivery", event="APPROVED", delay_ms=800, times=1, where=mine)
+    order = ctx.create_order(**fields)
     sopost.transition(order["id"], "APPROVED")
     sopost.transition(order["id"], "PROCESSING")
     ctx.evidence["sent"] = "PROCESSING at once; APPROVED after 0.8 s; PENDING after 1 s"
@@ -119,20 +120,17 @@ def out_of_order(ctx: Context) -> None:
     "bad-signature",
     "SHOULD",
     "A webhook with a bad signature causes nothing (no Poplar order)",
-    alone=True,
 )
 def bad_signature(ctx: Context) -> None:
-    # Hold the genuine APPROVED event back for a day; only the forged one arrives.
-    ctx.add_fault("sopost", scope="delivery", event="APPROVED", delay_ms=86_400_000, times=1)
-    order = ctx.create_order()
-
-    def held() -> bool:
-        found = ctx.mocks.sopost.deliveries(order_id=order["id"])
-        return any(d["event"] == "APPROVED" for d in found) and all(
-            d["status"] in FINAL_DELIVERY or d["event"] == "APPROVED" for d in found
-        )
-
-    ctx.wait(held, 5)
+    # The order is approved only once the integration has seen it PENDING, and the genuine
+    # APPROVED event is held back for a day: only the forged one can make it forward.
+    order = ctx.create_order(outcome="PENDING")
+    ctx.wait_answered([order["id"]], "PENDING", timeout=5)
+    ctx.wait(lambda: ctx.fetched(order["id"]), ctx.settle)  # it has seen the order PENDING
+    held = {"scope": "delivery", "event": "APPROVED", "delay_ms": 86_400_000, "times": 1}
+    ctx.add_fault("sopost", **held, where={"order_id": order["id"]})
+    ctx.mocks.sopost.transition(order["id"], "APPROVED")
+    ctx.wait(lambda: len(ctx.deliveries([order["id"]])[order["id"]]) >= 2, 5)
     event_id = uuid.uuid4().hex + uuid.uuid4().hex[:8]
     body = {
         "event_id": event_id,

@@ -26,16 +26,20 @@ def _rate_limited(ctx: Context) -> dict[str, Any]:
 
 
 def _rate_limit_run(ctx: Context) -> dict[str, Any]:
-    reset = math.ceil(time.time() + 1)
+    # Approved only now, so the reset is 1.5-2.5 s after the first submit can come.
+    order = ctx.create_order(outcome="PENDING")
+    ctx.wait_answered([order["id"]], "PENDING", timeout=5)
+    reset = math.ceil(time.time() + 1.5)
     ctx.add_fault(
         "poplar",
+        where={"order_id": order["id"]},
         method="POST",
         path=SUBMIT_PATH,
         status=429,
         times=1,
         headers={"x-rate-limit-reset": str(reset), "x-rate-limit-remaining": "0"},
     )
-    order = ctx.create_order()
+    ctx.mocks.sopost.transition(order["id"], "APPROVED")
     snap = ctx.wait_forwarded([order["id"]])
     entries = snap.submits.get(order["id"], [])
     return {"order": order, "snap": snap, "reset": reset, "times": [e["time"] for e in entries]}
@@ -46,16 +50,13 @@ def _rate_limit_run(ctx: Context) -> dict[str, Any]:
     "rate-limit",
     "MUST",
     "Poplar answers 429 (with a reset header), then recovers: one Poplar order",
-    alone=True,
 )
 def rate_limit(ctx: Context) -> None:
     result = _rate_limited(ctx)
     ctx.expect_once(result["snap"], result["order"]["id"])
 
 
-@scenario(
-    7, "rate-limit-wait", "SHOULD", "After a 429, no retry before x-rate-limit-reset", alone=True
-)
+@scenario(7, "rate-limit-wait", "SHOULD", "After a 429, no retry before x-rate-limit-reset")
 def rate_limit_wait(ctx: Context) -> None:
     result = _rate_limited(ctx)
     times, reset = result["times"], result["reset"]
@@ -71,12 +72,12 @@ def rate_limit_wait(ctx: Context) -> None:
         raise ScenarioFailed("the 429 was never retried")
 
 
-@scenario(
-    8, "poplar-5xx", "MUST", "Poplar answers 500 four times, then recovers: one order", alone=True
-)
+@scenario(8, "poplar-5xx", "MUST", "Poplar answers 500 four times, then recovers: one order")
 def poplar_5xx(ctx: Context) -> None:
-    ctx.add_fault("poplar", method="POST", path=SUBMIT_PATH, status=500, times=4)
-    order = ctx.create_order()
+    fields = ctx.order_fields()
+    mine = {"order_id": fields["id"]}
+    ctx.add_fault("poplar", method="POST", path=SUBMIT_PATH, status=500, times=4, where=mine)
+    order = ctx.create_order(**fields)
     ctx.expect_once(ctx.wait_forwarded([order["id"]]), order["id"])
 
 
@@ -101,8 +102,10 @@ def _slow_poplar(ctx: Context) -> dict[str, Any]:
 
 
 def _slow_poplar_run(ctx: Context) -> dict[str, Any]:
-    ctx.add_fault("poplar", method="POST", path=SUBMIT_PATH, latency_ms=SLOW_POPLAR_MS, times=3)
-    order = ctx.create_order()
+    fields = ctx.order_fields()
+    slow = {"method": "POST", "path": SUBMIT_PATH, "latency_ms": SLOW_POPLAR_MS, "times": 3}
+    ctx.add_fault("poplar", **slow, where={"order_id": fields["id"]})
+    order = ctx.create_order(**fields)
     return {"order": order, "snap": ctx.wait_forwarded([order["id"]])}
 
 
@@ -141,7 +144,6 @@ def _ack_check(ctx: Context, limit_ms: float) -> None:
     "ack-timeout",
     "MUST",
     "Every delivery is answered 2xx within SoPost's 10 s timeout while Poplar is slow",
-    alone=True,
 )
 def ack_within_timeout(ctx: Context) -> None:
     _ack_check(ctx, ACK_TIMEOUT_MS)
@@ -153,7 +155,6 @@ def ack_within_timeout(ctx: Context) -> None:
     "SHOULD",
     "Every delivery is answered 2xx within 1 s while Poplar "
     "is slow (work is queued, not done in the webhook request)",
-    alone=True,
 )
 def ack_fast(ctx: Context) -> None:
     _ack_check(ctx, ACK_FAST_MS)

@@ -38,6 +38,21 @@ function save() {
   renameSync(tmp, STATE_FILE);
 }
 
+// Group commit: every change made in one turn of the event loop is written (and fsynced)
+// once, then the callbacks waiting for it run (e.g. the 202s of a burst of webhooks).
+let waiting = [];
+function persist(then = () => {}) {
+  waiting.push(then);
+  if (waiting.length === 1) {
+    setImmediate(() => {
+      const done = waiting;
+      waiting = [];
+      save();
+      for (const callback of done) callback();
+    });
+  }
+}
+
 // -- 1. the webhook: verify, store, answer ----------------------------------------------------
 function signatureValid(headers, body) {
   const secret = env.SOPOST_WEBHOOK_SECRET;
@@ -72,9 +87,9 @@ function receive(request, response, body) {
     state.seen[event.event_id] = 1;
     const receivedDate = new Date().toISOString().slice(0, 10);
     state.queue.push({ order_id: event.order_id, received_date: receivedDate, attempts: 0, not_before: 0 });
-    save(); // durable before the 202: SoPost never sends an acknowledged event again
   }
-  answer(202, { accepted: true });
+  // Durable before the 202: SoPost never sends an acknowledged event again.
+  persist(() => answer(202, { accepted: true }));
 }
 
 // -- 2. the worker: fetch, decide, submit once --------------------------------------------------
@@ -177,7 +192,7 @@ async function work() {
     item.not_before = Math.max(error.notBefore, Date.now() + Math.min(100 * 2 ** item.attempts, 5000));
   } finally {
     busy.delete(item.order_id);
-    save();
+    persist();
   }
   return true;
 }

@@ -3,8 +3,11 @@
 Two scopes share one rule type. ``request`` rules match a method and a path pattern (``*``
 matches within one segment, ``**`` across segments) and answer a status, add latency or drop
 the connection. ``delivery`` rules match outgoing webhooks by event name (a glob such as
-``APPROVED`` or ``*``) and duplicate, delay or reorder them. A rule applies to the next N matches
-or with a probability; the draw is seeded, so a fault run replays exactly with the same seed.
+``APPROVED`` or ``*``) and duplicate, delay or reorder them. ``where`` narrows either scope to
+requests whose JSON body (or webhooks whose payload) has those top-level values, e.g.
+``{"order_id": "..."}``, so one test's fault never hits another's traffic on a shared path. A
+rule applies to the next N matches or with a probability; the draw is seeded, so a fault run
+replays exactly with the same seed.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import fnmatch
 import random
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -36,18 +40,29 @@ class FaultRule:
     duplicate: int = 0  # delivery scope: extra copies to send
     delay_ms: int = 0  # delivery scope: hold the delivery this long (mock clock)
     reorder: bool = False  # delivery scope: send after the next delivery to the same URL
+    where: dict[str, Any] = field(default_factory=dict)  # top-level JSON fields to match
     matched: int = 0
 
     def __post_init__(self) -> None:
         self.method = self.method.upper()
         self._pattern = _compile_glob(self.path)
 
-    def matches(self, scope: str, method: str, target: str) -> bool:
+    def matches(
+        self, scope: str, method: str, target: str, fields: Callable[[], Any] | None = None
+    ) -> bool:
         if scope != self.scope:
             return False
         if scope == "delivery":
-            return fnmatch.fnmatchcase(target, self.event)
-        return self.method in ("*", method.upper()) and bool(self._pattern.fullmatch(target))
+            found = fnmatch.fnmatchcase(target, self.event)
+        else:
+            found = self.method in ("*", method.upper()) and bool(self._pattern.fullmatch(target))
+        return found and (not self.where or self._where_holds(fields))
+
+    def _where_holds(self, fields: Callable[[], Any] | None) -> bool:
+        document = fields() if fields is not None else None
+        return isinstance(document, dict) and all(
+            document.get(key) == value for key, value in self.where.items()
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -90,14 +105,21 @@ class Faults:
         with self._lock:
             self._rules.clear()
 
-    def match(self, method: str, path: str, scope: str = "request") -> FaultRule | None:
+    def match(
+        self,
+        method: str,
+        path: str,
+        scope: str = "request",
+        fields: Callable[[], Any] | None = None,
+    ) -> FaultRule | None:
         """The first rule that fires (and count it), or None.
 
-        For the delivery scope, ``path`` is the event name.
+        For the delivery scope, ``path`` is the event name. ``fields`` gives the request's
+        JSON body or the event's payload, for rules with ``where`` (only called for those).
         """
         with self._lock:
             for rule in self._rules:
-                if not rule.matches(scope, method, path):
+                if not rule.matches(scope, method, path, fields):
                     continue
                 if rule.probability < 1.0 and self._random.random() >= rule.probability:
                     continue

@@ -105,11 +105,19 @@ def exchange() -> Exchange:
 
 
 # -- the stages every mock has -----------------------------------------------------------
+def _json_body() -> Any:
+    """The request's JSON body for a fault rule's ``where``; None when it is not JSON."""
+    try:
+        return request.get_json(silent=True)
+    except Exception:  # e.g. nested too deep to parse: no rule can match it
+        return None
+
+
 def fault_stage(faults: Faults) -> Callable[[Exchange], Response | None]:
     """The first matching fault rule: latency, a dropped connection or a forced answer."""
 
     def inject(current: Exchange) -> Response | None:
-        rule = faults.match(request.method, request.path)
+        rule = faults.match(request.method, request.path, fields=_json_body)
         if rule is None:
             return None
         current.verdict = "fault"

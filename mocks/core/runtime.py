@@ -26,8 +26,9 @@ from werkzeug.exceptions import (
 from mocks.core.browser import HostGuard, browser_stages
 from mocks.core.clock import Scheduler, make_clock
 from mocks.core.errors import ApiError, ErrorRenderer, error_body
+from mocks.core.failures import Failures
 from mocks.core.faults import Faults
-from mocks.core.ids import IdSource
+from mocks.core.ids import run_ids
 from mocks.core.journal import Journal
 from mocks.core.limits import DEFAULT_MAX_BODY, body_limit_stage, bound_chunked_input, too_large
 from mocks.core.pipeline import (
@@ -63,6 +64,9 @@ class RuntimeConfig:
     """Settings every mock has (the CLI's shared flags)."""
 
     seed: int = 0
+    # Seed of run-time ids (orders, events; not fixtures, not secrets), None: ``seed``. Verify
+    # draws one per run, so a stateful integration never sees an old id while the world stays.
+    id_seed: int | None = None
     clock: str = "real"  # "real" or "manual"
     log_requests: bool = False
     host: str = "127.0.0.1"  # the bound address: a Host header the mock answers to
@@ -87,8 +91,9 @@ class MockRuntime:
         self.spec: Spec = load_spec(vendor)
         self.control_spec: Spec = load_spec("control")
         self.clock = make_clock(config.clock)
-        self.scheduler = Scheduler(self.clock)
-        self.ids = IdSource(config.seed)
+        self.failures = Failures()  # exceptions inside the mock, for in-process tests
+        self.scheduler = Scheduler(self.clock, on_error=self.failures.record)
+        self.ids = run_ids(config.seed, config.id_seed)
         self.faults = Faults(config.seed)
         self.journal = Journal(redactor=redactor)
         self.render_error = render_error
@@ -281,6 +286,7 @@ class MockRuntime:
 
     def _unexpected(self, error: Exception) -> Response:
         logging.getLogger(__name__).exception("unhandled error in %s mock", self.vendor)
+        self.failures.record(f"unhandled error in the {self.vendor} mock: {request.path}")
         return self._api_error(
             ApiError(
                 "server_error", f"Internal mock error ({type(error).__name__}); please report it."

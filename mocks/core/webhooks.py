@@ -9,14 +9,17 @@ clock fires them at once.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from mocks.core.clock import Scheduler
 from mocks.core.delivery_log import Attempt, Delivery, DeliveryLog, Message
 from mocks.core.faults import Faults
 from mocks.core.webhook_sender import Sender, attempt, http_sender, is_loopback
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_RETRY_SCHEDULE",
@@ -52,8 +55,10 @@ class Dispatcher:
         allowed_hosts: Iterable[str] = (),
         workers: int = 4,
         capacity: int = 100_000,
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
         self.scheduler = scheduler
+        self.on_error = on_error  # told about a delivery attempt that raised
         self.clock = scheduler.clock
         self.faults = faults
         self.sender = sender or http_sender(user_agent)
@@ -72,7 +77,9 @@ class Dispatcher:
     def enqueue(self, message: Message) -> Delivery:
         """Record a delivery and queue it, applying any matching delivery fault."""
         delivery = self.log.new(message)
-        rule = self.faults.match("POST", message.event, scope="delivery")
+        rule = self.faults.match(
+            "POST", message.event, scope="delivery", fields=lambda: message.payload
+        )
         copies = [delivery]
         if rule is not None:
             copies += [self.log.copy(delivery) for _ in range(rule.duplicate)]
@@ -165,7 +172,12 @@ class Dispatcher:
             delivery_id = self._ready.get()
             if delivery_id is None:
                 return
-            self._attempt(delivery_id)
+            try:
+                self._attempt(delivery_id)
+            except Exception:  # a bug must not kill the sender thread (and every later delivery)
+                log.exception("webhook delivery %s failed", delivery_id)
+                if self.on_error is not None:
+                    self.on_error(f"webhook delivery {delivery_id} failed")
 
     def _attempt(self, delivery_id: str) -> None:
         delivery = self.log.get(delivery_id)

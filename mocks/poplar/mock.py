@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mocks.core.errors import ApiError
-from mocks.core.ids import IdSource
+from mocks.core.ids import IdSource, run_ids
 from mocks.core.redaction import Redactor
 from mocks.core.runtime import MockRuntime, RuntimeConfig
 from mocks.poplar.fixtures import account_name
@@ -82,7 +82,7 @@ class PoplarMock:
     def _fresh_state(self) -> tuple[IdSource, RateLimiter, PoplarState]:
         """The seed's world anew: ids, empty rate windows, and the state."""
         seed = self.config.runtime.seed
-        ids = IdSource(seed)
+        ids = run_ids(seed, self.config.runtime.id_seed)
         state = PoplarState(
             self.runtime.clock,
             ids,

@@ -16,7 +16,7 @@ from faker import Faker
 from werkzeug.datastructures import Authorization
 
 from mocks.core.errors import ApiError, error_body
-from mocks.core.ids import IdSource
+from mocks.core.ids import IdSource, run_ids
 from mocks.core.runtime import MockRuntime, RuntimeConfig
 from mocks.core.webhooks import Dispatcher, Message
 from mocks.sopost.catalogue import Organisation
@@ -58,6 +58,7 @@ class SoPostMock:
             timeout=config.webhook_timeout,
             allowed_hosts=config.allow_webhook_hosts,
             workers=config.webhook_workers,
+            on_error=self.runtime.failures.record,
         )
         enum = self.runtime.spec.document["components"]["schemas"]["OrderStatus"]["enum"]
         self.distribution_stages = tuple(s for s in enum if s not in (PENDING, *DECISIONS))
@@ -66,7 +67,7 @@ class SoPostMock:
     def _fresh_state(self) -> tuple[IdSource, Faker, SoPostState]:
         """The seed's world anew: ids, the Faker behind on-demand orders, and the state."""
         seed = self.config.runtime.seed
-        ids = IdSource(seed)
+        ids = run_ids(seed, self.config.runtime.id_seed)
         faker = Faker("en_GB")
         faker.seed_instance(seed + 1)
         world = build_world(seed, self.config.fixture_orders)
@@ -78,6 +79,9 @@ class SoPostMock:
             self.config.lifecycle,
             self.distribution_stages,
             emit=self._deliver,
+            # Secrets follow the data seed, not the run's id seed: an integration started
+            # once with the printed secret keeps verifying every later run's webhooks.
+            secrets=IdSource(seed, "secrets"),
         )
         return ids, faker, state
 

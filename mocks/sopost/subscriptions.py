@@ -63,10 +63,12 @@ class Subscriptions:
         ids: IdSource,
         emit: EventSink,
         lock: threading.RLock,
+        secrets: IdSource | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.clock = clock
         self.ids = ids
+        self.secrets = secrets or ids
         self._emit = emit
         self._lock = lock
         self._subscriptions: dict[str, Subscription] = {}
@@ -88,7 +90,7 @@ class Subscriptions:
             entity_type,
             entity_id,
             self.clock.now(),
-            self.ids.webhook_secret(),
+            self.secrets.webhook_secret(),
             organisation_id,
         )
         with self._lock:
@@ -118,7 +120,8 @@ class Subscriptions:
     def announce(self, order: Order) -> None:
         """The order's current status as an OrderEvent to every matching subscription."""
         event = {
-            "event_id": self.ids.hex(40),
+            # Keyed by the order and its version: replayable whatever else runs meanwhile.
+            "event_id": self.ids.keyed_hex(40, "event", order.id, order.version),
             "event": order.status,
             "order_id": order.id,
             "activity_id": order.activity_id,

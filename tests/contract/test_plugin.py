@@ -93,6 +93,29 @@ def test_a_users_contract_test_is_a_few_lines(pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
+# An exception inside a mock (here a scheduled job) fails the test that caused it, not the next.
+MOCK_RAISES = """
+from contracts.client import poll
+
+def test_a_job_inside_the_mock_raises(sopost_mock, mockkit_mocks):
+    runtime = mockkit_mocks.apps[0].extensions["mockkit"].runtime
+    runtime.scheduler.call_later(0, lambda: 1 / 0, label="broken job")
+    poll(lambda: len(runtime.failures), 5, "the job's failure")
+
+def test_the_next_test_is_not_blamed(sopost_mock):
+    assert sopost_mock.health()
+"""
+
+
+def test_an_error_inside_a_mock_fails_the_test_at_teardown(pytester) -> None:
+    pytester.makepyfile(MOCK_RAISES)
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_a_job_inside_the_mock_raises*"])
+    assert "ZeroDivisionError" in result.stdout.str()
+    assert "scheduled job 'broken job' failed" in result.stdout.str()
+
+
 def test_wait_helpers_time_out_with_a_message(pytester) -> None:
     pytester.makepyfile(WAITS_TIME_OUT)
     pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider").assert_outcomes(passed=1)

@@ -14,17 +14,31 @@ from tests.contract.verify.verify_support import Run, verify
 
 
 @pytest.fixture(scope="module")
-def harness_run(tmp_path_factory) -> tuple[Run, object]:
+def harness_runs(tmp_path_factory) -> list[tuple[Run, object]]:
     tmp = tmp_path_factory.mktemp("verify-harness")
-    run = verify(tmp, "--exec", f"{sys.executable} -m harness", "--junit", str(tmp / "junit.xml"))
-    return run, tmp / "junit.xml"
+    env = {"HARNESS_DB": str(tmp / "inbox.db")}
+    runs = []
+    for attempt in ("first", "second"):
+        junit = tmp / f"{attempt}.xml"
+        command = f"{sys.executable} -m harness"
+        runs.append(
+            (verify(tmp / attempt, "--exec", command, "--junit", str(junit), env=env), junit)
+        )
+    return runs
 
 
-def test_the_harness_passes_every_scenario(harness_run) -> None:
-    run, _ = harness_run
-    assert run.code == 0, run.stdout[-4000:]
-    statuses = {s["id"]: s["status"] for s in run.report["scenarios"]}
-    assert statuses == {s.id: "passed" for s in SCENARIOS}, run.stdout[-4000:]
+@pytest.fixture(scope="module")
+def harness_run(harness_runs) -> tuple[Run, object]:
+    return harness_runs[-1]
+
+
+def test_the_harness_passes_every_scenario_twice_with_one_inbox(harness_runs) -> None:
+    for run, _ in harness_runs:
+        assert run.code == 0, run.stdout[-4000:]
+        statuses = {s["id"]: s["status"] for s in run.report["scenarios"]}
+        assert statuses == {s.id: "passed" for s in SCENARIOS}, run.stdout[-4000:]
+    first, second = (run.report["summary"]["seed"] for run, _ in harness_runs)
+    assert first != second
 
 
 def test_json_report_has_the_documented_shape(harness_run) -> None:
