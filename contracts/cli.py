@@ -90,8 +90,8 @@ def _scenario_list() -> str:
 @click.option(
     "--strict",
     is_flag=True,
-    help="Fail a scenario when one of its requests broke a rule of a vendor's API that is "
-    "only assumed (X-Mockkit-Warning); by default such findings are listed, not failed.",
+    help="Rules of the vendors' APIs that are only assumed are enforced (the mocks answer the "
+    "vendor's 400) and any X-Mockkit-Warning fails its scenario; by default they are listed.",
 )
 @click.option(
     "--startup-timeout",

@@ -45,7 +45,7 @@ class VerifyOptions:
     sopost_port: int | None = None  # default: free ports with --exec, 8080/8081 with a URL
     poplar_port: int | None = None
     startup_timeout: float = 30.0
-    strict: bool = False  # requests that broke an assumed vendor rule fail their scenario
+    strict: bool = False  # assumed vendor rules: the mocks reject, warnings fail scenarios
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -139,6 +139,7 @@ def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> R
         options.sopost_port if options.sopost_port is not None else default_ports[0],
         options.poplar_port if options.poplar_port is not None else default_ports[1],
         id_seed=seed,
+        strict=options.strict,
     )
     started = time.monotonic()
     with mocks, tempfile.TemporaryDirectory(prefix="mockkit-verify-") as scratch:

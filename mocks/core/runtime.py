@@ -64,9 +64,7 @@ class RuntimeConfig:
     """Settings every mock has (the CLI's shared flags)."""
 
     seed: int = 0
-    # Seed of run-time ids (orders, events; not fixtures, not secrets), None: ``seed``. Verify
-    # draws one per run, so a stateful integration never sees an old id while the world stays.
-    id_seed: int | None = None
+    id_seed: int | None = None  # run-time ids (orders, events), None: seed; verify: one per run
     clock: str = "real"  # "real" or "manual"
     log_requests: bool = False
     host: str = "127.0.0.1"  # the bound address: a Host header the mock answers to

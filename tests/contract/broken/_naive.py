@@ -40,6 +40,7 @@ def run(
     ack_delay: float = 0.0,
     truncate_metadata: bool = True,
     extra_field: bool = False,
+    bad_date: bool = False,
     ascii_only: bool = False,
     queue_size: int = 0,
     process_delay: float = 0.0,
@@ -108,7 +109,9 @@ def run(
         if metadata:
             body["metadata"] = metadata
         if extra_field:
-            body["brand"] = "glow"  # not in Poplar's OrderRequest
+            body["brand"] = "glow"  # not in Poplar's OrderRequest (an assumed rule: a warning)
+        if bad_date:
+            body["order_date"] = datetime.now(UTC).strftime("%d/%m/%Y")  # documented: YYYY-MM-DD
         return body
 
     def handle(event: dict) -> None:

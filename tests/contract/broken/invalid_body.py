@@ -1,8 +1,8 @@
-"""Broken on purpose: adds a field Poplar's OrderRequest does not have.
+"""Broken on purpose: sends order_date as DD/MM/YYYY (Poplar documents YYYY-MM-DD).
 
 Caught by verify's `poplar-valid`."""
 
 from _naive import run
 
 if __name__ == "__main__":
-    run(extra_field=True)
+    run(bad_date=True)

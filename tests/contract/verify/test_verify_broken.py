@@ -19,9 +19,15 @@ ALSO = [
 ]
 
 
+def _caught(script) -> tuple[str, tuple[str, ...]]:
+    """The scenario a broken script names in its docstring (``Caught by verify's `id```,
+    optionally ``with `--flag```) and the extra arguments that takes."""
+    found = re.search(r"Caught by verify's `([a-z0-9-]+)`(?: with `([^`]+)`)?", script.read_text())
+    return found.group(1), tuple((found.group(2) or "").split())
+
+
 def _target(script) -> str:
-    """The scenario a broken script names in its docstring (``Caught by verify's `id```)."""
-    return re.search(r"Caught by verify's `([a-z0-9-]+)`", script.read_text()).group(1)
+    return _caught(script)[0]
 
 
 CASES = [(p, _target(p)) for p in SCRIPTS] + [(BROKEN / f"{name}.py", s) for name, s in ALSO]
@@ -51,6 +57,7 @@ def runs(tmp_path_factory) -> dict[tuple[str, str], Run]:
             "4",
             "--settle",
             "0.5",
+            *_caught(script)[1],
         )
 
     with ThreadPoolExecutor(4) as pool:
@@ -75,6 +82,14 @@ def test_verify_fails_the_broken_integration_on_its_scenario(script, scenario_id
         assert causes and all(causes), result
         if (script.stem, scenario_id) in CAUSES:
             assert CAUSES[(script.stem, scenario_id)] in causes[0], causes
+
+
+def test_an_assumed_rule_is_a_warning_by_default_and_a_failure_with_strict(tmp_path) -> None:
+    run = verify(tmp_path, "--exec", python_command(BROKEN / "unknown_field.py"), "--scenario", "1")
+    result = run.scenario("approved-consent")
+    assert run.code == 0 and result["status"] == "passed", run.stdout[-2000:]
+    assert result["warnings"] and result["warnings"][0]["mock"] == "poplar", result
+    assert "WARNINGS approved-consent" in run.stdout
 
 
 def test_every_broken_script_targets_a_known_scenario() -> None:
