@@ -88,7 +88,7 @@ class Scheduler:
     """
 
     def __init__(self, clock: Clock, on_error: Callable[[str], None] | None = None) -> None:
-        self.on_error = on_error  # told about a job that raised (besides the log line)
+        self.on_error = on_error  # told about a job that raised (it logs); default: the log
         self.clock = clock
         self._jobs: list[_Job] = []
         self._sequence = itertools.count()
@@ -146,9 +146,7 @@ class Scheduler:
         try:
             job.action()
         except Exception:  # a broken job must not stop the clock for every other job
-            log.exception("scheduled job %r failed", job.label)
-            if self.on_error is not None:
-                self.on_error(f"scheduled job {job.label!r} failed")
+            (self.on_error or log.exception)(f"scheduled job {job.label!r} failed")
 
     def start(self) -> None:
         """Run due jobs on a background thread (real clock only; manual clocks use advance)."""

@@ -8,11 +8,14 @@ pytest-httpserver does with errors raised in its server thread.
 
 from __future__ import annotations
 
+import logging
 import threading
 import traceback
 from collections import deque
 
 __all__ = ["Failures"]
+
+log = logging.getLogger("mockkit.failures")
 
 
 class Failures:
@@ -23,7 +26,8 @@ class Failures:
         self._lock = threading.Lock()
 
     def record(self, where: str) -> None:
-        """Keep ``where`` and the traceback being handled (call it inside ``except``)."""
+        """Log and keep ``where`` and the traceback being handled (call it inside ``except``)."""
+        log.exception("%s", where)
         with self._lock:
             self._items.append(f"{where}\n{traceback.format_exc()}")
 

@@ -283,7 +283,6 @@ class MockRuntime:
         return self._api_error(api_error)
 
     def _unexpected(self, error: Exception) -> Response:
-        logging.getLogger(__name__).exception("unhandled error in %s mock", self.vendor)
         self.failures.record(f"unhandled error in the {self.vendor} mock: {request.path}")
         return self._api_error(
             ApiError(

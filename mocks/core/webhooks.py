@@ -58,7 +58,7 @@ class Dispatcher:
         on_error: Callable[[str], None] | None = None,
     ) -> None:
         self.scheduler = scheduler
-        self.on_error = on_error  # told about a delivery attempt that raised
+        self.on_error = on_error  # told about a delivery attempt that raised; default: the log
         self.clock = scheduler.clock
         self.faults = faults
         self.sender = sender or http_sender(user_agent)
@@ -175,9 +175,7 @@ class Dispatcher:
             try:
                 self._attempt(delivery_id)
             except Exception:  # a bug must not kill the sender thread (and every later delivery)
-                log.exception("webhook delivery %s failed", delivery_id)
-                if self.on_error is not None:
-                    self.on_error(f"webhook delivery {delivery_id} failed")
+                (self.on_error or log.exception)(f"webhook delivery {delivery_id} failed")
 
     def _attempt(self, delivery_id: str) -> None:
         delivery = self.log.get(delivery_id)

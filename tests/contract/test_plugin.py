@@ -53,7 +53,7 @@ def test_approved_order_reaches_poplar(sopost_mock, poplar_mock, mockkit_env, tm
     app = subprocess.Popen([sys.executable, "-m", "harness"], env=env)
     try:
         order = sopost_mock.create_order(outcome="APPROVED")
-        sopost_mock.wait_for_delivery(order["id"], event="APPROVED", timeout=20)
+        sopost_mock.wait_for_delivery(order["id"], event="APPROVED", timeout=30)
         stored = poplar_mock.wait_for_order(order["id"], timeout=20)
         assert stored["order_id"] == order["id"]
         assert poplar_mock.requests(verdict="invalid") == []
