@@ -79,9 +79,6 @@ class SoPostMock:
             self.config.lifecycle,
             self.distribution_stages,
             emit=self._deliver,
-            # Secrets follow the data seed, not the run's id seed: an integration started
-            # once with the printed secret keeps verifying every later run's webhooks.
-            secrets=IdSource(seed, "secrets"),
         )
         return ids, faker, state
 

@@ -45,7 +45,6 @@ class SoPostState:
         lifecycle: LifecycleConfig,
         distribution_stages: tuple[str, ...],
         emit: EventSink,
-        secrets: IdSource | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.clock = scheduler.clock
@@ -54,9 +53,7 @@ class SoPostState:
         self._orders: dict[str, Order] = {}
         self._placements = itertools.count()
         self.approvals = ApprovalIndex(self._lock)
-        self.subscriptions = Subscriptions(
-            catalogue, self.clock, ids, emit, self._lock, secrets=secrets
-        )
+        self.subscriptions = Subscriptions(catalogue, self.clock, ids, emit, self._lock)
         self.lifecycle = Lifecycle(
             scheduler,
             lifecycle,

@@ -63,12 +63,10 @@ class Subscriptions:
         ids: IdSource,
         emit: EventSink,
         lock: threading.RLock,
-        secrets: IdSource | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.clock = clock
         self.ids = ids
-        self.secrets = secrets or ids
         self._emit = emit
         self._lock = lock
         self._subscriptions: dict[str, Subscription] = {}
@@ -90,7 +88,7 @@ class Subscriptions:
             entity_type,
             entity_id,
             self.clock.now(),
-            self.secrets.webhook_secret(),
+            self.ids.webhook_secret(),
             organisation_id,
         )
         with self._lock:
