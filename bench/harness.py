@@ -22,7 +22,9 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -253,11 +255,12 @@ def ack_latency(stack: Stack, order_id: str) -> dict[str, Any]:
     return results
 
 
-def main() -> dict[str, Any]:
-    require_wrk()
+@contextmanager
+def warmed_stack(name: str) -> Iterator[Stack]:
+    """``mockkit serve`` with the harness, every code path and connection used once."""
     stack = Stack()
     with server(
-        "mockkit serve (harness bench)",
+        name,
         stack.command(),
         f"{stack.harness}/health",
         env=SERVE_ENV,
@@ -265,11 +268,15 @@ def main() -> dict[str, Any]:
         timeout=90,
     ):
         session = requests.Session()
-        # Warm-up: every code path and connection once.
         for _ in range(20):
             stack.create_approved(session)
         stack.wait_forwarded(20)
+        yield stack
 
+
+def main() -> dict[str, Any]:
+    require_wrk()
+    with warmed_stack("mockkit serve (harness bench)") as stack:
         throughput, loaded_ids = forwarding_throughput(stack)
         print(
             f"forwarding: {throughput['orders_per_s']} orders/s "

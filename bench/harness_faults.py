@@ -22,8 +22,8 @@ from typing import Any
 
 import requests
 
-from bench.common import loadavg, server, write_result
-from bench.harness import SERVE_ENV, THROUGHPUT_ORDERS, Stack, forwarding_throughput
+from bench.common import loadavg, write_result
+from bench.harness import THROUGHPUT_ORDERS, Stack, forwarding_throughput, warmed_stack
 
 FAULTS = ({"status": 429, "probability": 0.2}, {"status": 500, "probability": 0.25})
 HOLD = {"status": 503}
@@ -90,19 +90,7 @@ def _backlog_round(stack: Stack) -> dict[str, Any]:
 
 
 def main() -> dict[str, Any]:
-    stack = Stack()
-    with server(
-        "mockkit serve (harness faults bench)",
-        stack.command(),
-        f"{stack.harness}/health",
-        env=SERVE_ENV,
-        ready=lambda r: r.status_code == 200,
-        timeout=90,
-    ):
-        session = requests.Session()
-        for _ in range(20):  # warm-up: every code path and connection once
-            stack.create_approved(session)
-        stack.wait_forwarded(20)
+    with warmed_stack("mockkit serve (harness faults bench)") as stack:
         clean = _round(stack, "fault-free")
         for rule in FAULTS:
             _fault(stack, rule)
