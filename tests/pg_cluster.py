@@ -29,9 +29,11 @@ import pytest
 
 from mocks.core.server import free_port
 
-__all__ = ["PgCluster", "find_bindir", "pg_cluster", "pg_url"]
+__all__ = ["PgCluster", "find_bindir", "pg_cluster", "pg_url", "remove_orphans"]
 
 SUPERUSER = "mockkit"
+PREFIX = "mockkit-pg-"
+OWNER_FILE = "owner.pid"  # the test session that made the cluster
 _names = itertools.count(1)
 
 
@@ -61,16 +63,19 @@ def _server_user() -> str | None:
 class PgCluster:
     """One server: :meth:`start`, :meth:`restart` (``pg_ctl restart``), :meth:`destroy`."""
 
-    def __init__(self, bindir: Path, port: int | None = None) -> None:
+    def __init__(self, bindir: Path, port: int | None = None, base: Path | None = None) -> None:
+        """A new cluster in a fresh temp dir, or (``base``) the one a dead session left."""
         self.bindir = bindir
         self.port = port or free_port()
         self.user = _server_user()
-        self.base = Path(tempfile.mkdtemp(prefix="mockkit-pg-"))
+        self.base = base or Path(tempfile.mkdtemp(prefix=PREFIX))
         self.data = self.base / "data"
         self.log = self.base / "server.log"
-        if self.user is not None:
-            entry = pwd.getpwnam(self.user)
-            os.chown(self.base, entry.pw_uid, entry.pw_gid)
+        if base is None:
+            (self.base / OWNER_FILE).write_text(str(os.getpid()))
+            if self.user is not None:
+                entry = pwd.getpwnam(self.user)
+                os.chown(self.base, entry.pw_uid, entry.pw_gid)
 
     def _run(self, *args: str, timeout: float = 60) -> None:
         command = [str(self.bindir / args[0]), *args[1:]]
@@ -109,7 +114,8 @@ class PgCluster:
             self._pg_ctl("stop", "-m", "fast")
 
     def destroy(self) -> None:
-        self.stop()
+        if self.base.exists():
+            self.stop()
         shutil.rmtree(self.base, ignore_errors=True)
 
     def url(self, dbname: str = "postgres") -> str:
@@ -128,6 +134,27 @@ class PgCluster:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_orphans(bindir: Path) -> None:
+    """Stop and delete clusters whose test session was killed before its teardown ran."""
+    for base in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            owner = int((base / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue
+        if owner != os.getpid() and not _alive(owner):
+            PgCluster(bindir, base=base).destroy()
+
+
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[PgCluster]:
     bindir = find_bindir()
@@ -138,6 +165,7 @@ def pg_cluster() -> Iterator[PgCluster]:
             "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin or initdb on"
             " PATH) and not root, so they cannot be installed: apt-get install postgresql"
         )
+    remove_orphans(bindir)
     cluster = PgCluster(bindir)
     try:
         yield cluster.start()
