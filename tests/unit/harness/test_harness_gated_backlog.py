@@ -66,11 +66,19 @@ class Vendors:
 
 
 class CountingProcessor(Processor):
-    gate_checks = 0
+    """Counts gate checks and remembers which worker threads have seen the gate closed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate_checks = 0
+        self.parked: set[int] = set()
 
     def gated_until(self, now: float) -> float | None:
-        CountingProcessor.gate_checks += 1
-        return super().gated_until(now)
+        self.gate_checks += 1
+        until = super().gated_until(now)
+        if until is not None:
+            self.parked.add(threading.get_ident())
+        return until
 
 
 @pytest.fixture
@@ -103,16 +111,25 @@ def test_a_closed_gate_stops_claims_writes_and_per_event_logs(backlog, caplog) -
     vendors = Vendors(RateLimited("poplar rate limited (429)", clock.now + 30, remaining=0))
     pool = run_pool(store, clock, vendors)
     try:
-        wait_until(lambda: store.stats(clock.now)["inbox"]["processing"] == 0 and vendors.submits)
+        # A worker that saw the gate closed claims nothing more, and its last event is done
+        # (a worker that checked just before the gate closed may still claim one and defer it).
+        wait_until(
+            lambda: (
+                len(pool.processor.parked) == 4
+                and store.stats(clock.now)["inbox"]["processing"] == 0
+            ),
+            message="every worker parked at the closed gate",
+        )
         settled = dict(store.calls)
-        checks = CountingProcessor.gate_checks
+        checks = pool.processor.gate_checks
         # Let every worker loop many times while the gate is closed.
-        wait_until(lambda: CountingProcessor.gate_checks > checks + 200, message="gate checks")
+        wait_until(lambda: pool.processor.gate_checks > checks + 200, message="gate checks")
         assert store.calls == settled
     finally:
         pool.stop()
-    # Only the events in flight when the gate closed were put back (at most one per worker).
-    assert vendors.submits == 1
+    # Only the events in flight when the gate closed were put back (at most one per worker):
+    # workers that passed Poplar's gate before the first 429 closed it submitted too.
+    assert 1 <= vendors.submits <= 4
     assert settled["claim"] <= 4 and settled["reschedule"] <= 4
     assert store.stats(clock.now)["inbox"]["received"] == BACKLOG
     loud = [r for r in caplog.records if r.levelno >= logging.INFO]
