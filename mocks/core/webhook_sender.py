@@ -1,68 +1,28 @@
 """One delivery attempt over HTTP: the target check, the signed POST and its outcome.
 
-Only loopback receivers are contacted unless a host is explicitly allowed; anything else is an
-attempt recorded as ``blocked`` and never touched, so a mock cannot be turned into a request
-forwarder. Network errors and timeouts are outcomes too (``error``), retried like a non-2xx.
+Only loopback receivers are contacted unless a host is explicitly allowed: the target is
+checked again at every attempt (:class:`~mocks.core.webhook_targets.TargetPolicy`: the sender's
+own parser, every resolved address loopback), and anything else is an attempt recorded as
+``blocked`` and never touched, so a mock cannot be turned into a request forwarder. The default
+sender (:func:`~mocks.core.pinned_http.pinned_sender`) then connects only to addresses that
+pass the same check at connect time. Network errors and timeouts are outcomes too
+(``error``), retried like a non-2xx.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
-import threading
 import time
-from collections.abc import Callable, Iterable
-from urllib.parse import urlsplit
-
-import requests
 
 from mocks.core.delivery_log import Attempt, Delivery
+from mocks.core.pinned_http import Sender
 from mocks.core.webhook_signing import delivery_headers
+from mocks.core.webhook_targets import TargetPolicy, TargetRefused
 
-__all__ = ["Sender", "attempt", "http_sender", "is_loopback"]
+__all__ = ["Sender", "attempt"]
 
 log = logging.getLogger(__name__)
-
-# (url, body, headers, timeout) -> HTTP status
-Sender = Callable[[str, bytes, dict[str, str], float], int]
-
-
-def is_loopback(url: str, allowed_hosts: Iterable[str] = ()) -> bool:
-    """True when ``url`` targets this machine (or a host the operator explicitly allowed).
-
-    Names are not resolved: only ``localhost`` and loopback IP literals count, so DNS cannot
-    be used to smuggle a delivery to another machine.
-    """
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:  # e.g. a malformed IPv6 literal: not a host we can vouch for
-        return False
-    if host in {h.lower() for h in allowed_hosts}:
-        return True
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def http_sender(user_agent: str) -> Sender:
-    """A sender that POSTs with one keep-alive session per worker thread."""
-    local = threading.local()
-
-    def send(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
-        session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = requests.Session()
-            session.headers["User-Agent"] = user_agent
-        response = session.post(
-            url, data=body, headers=headers, timeout=timeout, allow_redirects=False
-        )
-        return response.status_code
-
-    return send
 
 
 def attempt(
@@ -70,18 +30,15 @@ def attempt(
     sender: Sender,
     started: float,
     timeout: float,
-    allowed_hosts: Iterable[str] = (),
+    policy: TargetPolicy,
 ) -> Attempt:
     """Send ``delivery`` once (its next attempt, at mock time ``started``) and say how it went."""
     number = len(delivery.attempts) + 1
-    if not is_loopback(delivery.url, allowed_hosts):
-        log.warning("blocked webhook to non-loopback %s (use --allow-webhook-host)", delivery.url)
-        return Attempt(
-            number,
-            started,
-            "blocked",
-            error="target is not loopback and not in --allow-webhook-host",
-        )
+    try:
+        policy.check(delivery.url)
+    except TargetRefused as refused:
+        log.warning("blocked webhook to %s: %s", delivery.url, refused)
+        return Attempt(number, started, "blocked", error=str(refused))
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
     headers = delivery_headers(delivery.event_id, delivery.secret, body)
     tick = time.perf_counter()

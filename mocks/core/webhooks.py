@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterable
 from mocks.core.clock import Scheduler
 from mocks.core.delivery_log import Attempt, Delivery, DeliveryLog, Message
 from mocks.core.faults import Faults
-from mocks.core.webhook_sender import Sender, attempt, http_sender, is_loopback
+from mocks.core.pinned_http import pinned_sender
+from mocks.core.webhook_sender import Sender, attempt
+from mocks.core.webhook_targets import TargetPolicy
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +29,6 @@ __all__ = [
     "Delivery",
     "Dispatcher",
     "Message",
-    "http_sender",
-    "is_loopback",
 ]
 
 # Seconds to wait before each attempt: the first goes at once, then retries back off (assumed
@@ -53,6 +53,7 @@ class Dispatcher:
         schedule_scale: float = 1.0,
         timeout: float = 10.0,
         allowed_hosts: Iterable[str] = (),
+        policy: TargetPolicy | None = None,
         workers: int = 4,
         capacity: int = 100_000,
         on_error: Callable[[str], None] | None = None,
@@ -61,11 +62,11 @@ class Dispatcher:
         self.on_error = on_error  # told about a delivery attempt that raised; default: the log
         self.clock = scheduler.clock
         self.faults = faults
-        self.sender = sender or http_sender(user_agent)
+        self.policy = policy or TargetPolicy(allowed_hosts)  # a test passes one with fake DNS
+        self.sender = sender or pinned_sender(self.policy, user_agent)
         self.retry_schedule = retry_schedule
         self.schedule_scale = schedule_scale
         self.timeout = timeout
-        self.allowed_hosts = tuple(allowed_hosts)
         self._worker_count = workers
         self._lock = threading.RLock()
         self.log = DeliveryLog(self.clock, self._lock, capacity)
@@ -181,7 +182,7 @@ class Dispatcher:
         delivery = self.log.get(delivery_id)
         if delivery is None or delivery.status in ("succeeded", "blocked"):
             return
-        outcome = attempt(delivery, self.sender, self.clock.now(), self.timeout, self.allowed_hosts)
+        outcome = attempt(delivery, self.sender, self.clock.now(), self.timeout, self.policy)
         with self._lock:
             delivery.attempts.append(outcome)
             delivery.next_attempt_at = None

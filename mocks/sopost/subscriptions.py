@@ -15,6 +15,7 @@ from typing import Any
 from mocks.core.clock import Clock, iso_utc
 from mocks.core.errors import ApiError
 from mocks.core.ids import IdSource
+from mocks.core.webhook_targets import TargetRefused, parse_target
 from mocks.sopost.catalogue import Catalogue
 from mocks.sopost.orders import Order
 
@@ -74,6 +75,10 @@ class Subscriptions:
     def subscribe(
         self, organisation_id: str, url: str, events: list[str], entity_type: str, entity_id: str
     ) -> Subscription:
+        try:
+            parse_target(url)  # what the sender and a reader could read differently: a 400
+        except TargetRefused as refused:
+            raise ApiError("validation_error", str(refused), field="url") from None
         if not self.catalogue.sees(organisation_id, entity_type, entity_id):
             where = "GET /organisations" if entity_type == "Organisation" else "GET /campaigns"
             raise ApiError.not_found(

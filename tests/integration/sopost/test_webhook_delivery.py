@@ -148,3 +148,26 @@ def test_deleted_subscription_gets_nothing_more(sopost_live, receiver) -> None:
     assert requests.delete(f"{base}/webhooks/{subscription['id']}", timeout=5).status_code == 404
     create_order(base, outcome="PENDING")
     assert requests.get(f"{base}/_mock/deliveries", timeout=5).json()["deliveries"] == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        r"http://example.invalid\.localhost/",
+        "http://user:pw@127.0.0.1:9/hook",
+        "http://%6c%6fcalhost:9/hook",
+        "http://2130706433:9/hook",
+    ],
+)
+def test_ambiguous_urls_are_refused_at_subscription(sopost, url: str) -> None:
+    response = sopost.post(
+        "/webhooks",
+        json={
+            "url": url,
+            "events": ["OrderEvent"],
+            "entity_type": "Organisation",
+            "entity_id": GUIDE.organisation,
+        },
+    )
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.json["error"]["field"] == "url"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 from standardwebhooks.webhooks import Webhook
@@ -10,7 +11,8 @@ from standardwebhooks.webhooks import Webhook
 from mocks.core.clock import ManualClock, Scheduler
 from mocks.core.faults import Faults
 from mocks.core.ids import IdSource
-from mocks.core.webhooks import DEFAULT_RETRY_SCHEDULE, Dispatcher, Message, is_loopback
+from mocks.core.webhook_targets import TargetPolicy
+from mocks.core.webhooks import DEFAULT_RETRY_SCHEDULE, Dispatcher, Message
 
 SECRET = IdSource(1).webhook_secret()
 
@@ -32,7 +34,8 @@ class FakeSender:
 
 def make(sender: FakeSender, faults: Faults | None = None) -> tuple[Dispatcher, Scheduler]:
     scheduler = Scheduler(ManualClock(start=1_000_000))
-    return Dispatcher(scheduler, faults or Faults(), sender=sender), scheduler
+    policy = TargetPolicy(resolve=no_dns)
+    return Dispatcher(scheduler, faults or Faults(), sender=sender, policy=policy), scheduler
 
 
 def send(
@@ -88,8 +91,12 @@ def test_non_loopback_targets_are_blocked_and_never_contacted() -> None:
     assert delivery.status == "blocked" and sender.calls == []
 
 
+def no_dns(host: str, port: int) -> list[str]:
+    raise socket.gaierror(socket.EAI_NONAME, f"{host}: no DNS in unit tests")
+
+
 @pytest.mark.parametrize(
-    ("url", "allowed", "expected"),
+    ("url", "allowed", "sent"),
     [
         ("http://127.0.0.1:8/x", (), True),
         ("http://127.9.9.9/x", (), True),
@@ -98,12 +105,25 @@ def test_non_loopback_targets_are_blocked_and_never_contacted() -> None:
         ("http://10.0.0.1/x", (), False),
         ("http://example.com/x", (), False),
         ("http://127.0.0.1.nip.io/x", (), False),
-        ("http://example.com/x", ("example.com",), True),
+        ("http://example.com/x", ("example.com",), False),  # allowed, but it must resolve
         ("http://[::1/x", (), False),
+        # The old rule read this with urlsplit ("...\.localhost": trusted); the sender's
+        # parser reads example.invalid, so it is blocked before any lookup.
+        (r"http://example.invalid\.localhost/", (), False),
+        ("http://user@127.0.0.1/x", (), False),
     ],
 )
-def test_loopback_rule(url: str, allowed: tuple[str, ...], expected: bool) -> None:
-    assert is_loopback(url, allowed) is expected
+def test_the_dispatcher_sends_only_where_the_target_policy_allows(
+    url: str, allowed: tuple[str, ...], sent: bool
+) -> None:
+    sender = FakeSender()
+    scheduler = Scheduler(ManualClock(start=1_000_000))
+    policy = TargetPolicy(allowed, resolve=no_dns)
+    dispatcher = Dispatcher(scheduler, Faults(), sender=sender, policy=policy)
+    delivery = send(dispatcher, url=url)
+    dispatcher.process_ready()
+    assert (len(sender.calls) == 1) is sent
+    assert (delivery.status == "blocked") is not sent
 
 
 def test_deliveries_are_signed_with_standard_webhooks() -> None:

@@ -1,8 +1,8 @@
 """Tricky webhook URLs: refused at subscription, or sent only to loopback, never beyond.
 
-Every URL goes through what a delivery does (the target check, then the pinned sender) with a
-fake DNS and a connect function that records each address and refuses, without opening a
-socket, any that is not loopback. The receiver is real and listens on 127.0.0.1.
+Every URL goes through a real delivery (the dispatcher's target check, then the pinned
+sender) with a fake DNS and a connect function that records each address and refuses, without
+opening a socket, any that is not loopback. The receiver is real and listens on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ import pytest
 from flask import Flask, redirect
 from urllib3.util import connection
 
+from mocks.core.clock import ManualClock, Scheduler
+from mocks.core.faults import Faults
 from mocks.core.pinned_http import pinned_sender
 from mocks.core.receiver import RecordingReceiver
 from mocks.core.server import LiveServer
 from mocks.core.webhook_targets import TargetPolicy, TargetRefused, parse_target
+from mocks.core.webhooks import Dispatcher, Message
 
 # Refused at subscription: the sender and another reader could see different hosts.
 REFUSED = [
@@ -123,16 +126,18 @@ def sink() -> Iterator[RecordingReceiver]:
 
 
 def deliver(url: str, policy: TargetPolicy, connect: RecordingConnect) -> str:
-    """What the dispatcher does for one attempt: check the target now, then send."""
-    try:
-        policy.check(url)
-    except TargetRefused:
-        return "blocked"
-    try:
-        status = pinned_sender(policy, "test", connect=connect)(url, b"{}", {}, 2.0)
-    except OSError:
-        return "error"
-    return f"status {status}"
+    """One delivery through the real dispatcher and pinned sender; its first attempt's outcome."""
+    dispatcher = Dispatcher(
+        Scheduler(ManualClock(start=0)),
+        Faults(),
+        sender=pinned_sender(policy, "test", connect=connect),
+        policy=policy,
+        timeout=2.0,
+    )
+    delivery = dispatcher.enqueue(Message("sub", url, None, "e" * 40, "APPROVED", {}))
+    dispatcher.process_ready()
+    first = delivery.attempts[0]
+    return f"status {first.status}" if first.status else first.outcome
 
 
 @pytest.mark.parametrize("template", REFUSED)
