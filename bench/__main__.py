@@ -19,6 +19,7 @@ from pathlib import Path
 BENCHMARKS = {
     "wsgi_servers": "waitress vs gunicorn vs granian serving the SoPost mock (wrk)",
     "sopost_get": "SoPost GET /orders/{id}: mockkit vs Prism 5 (wrk)",
+    "mocks_vs_prism": "both mocks vs Prism 5, log on and quiet, the Flask ceiling, cold start",
     "webhook_dispatch": "transition -> webhook at the receiver, p50/p99",
     "sopost_memory": "100k orders in SoPost state: RSS growth, flat lookups",
     "poplar_submit": "Poplar POST /v1/order validation cost (in-process)",
