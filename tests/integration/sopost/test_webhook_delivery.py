@@ -157,6 +157,7 @@ def test_deleted_subscription_gets_nothing_more(sopost_live, receiver) -> None:
         "http://user:pw@127.0.0.1:9/hook",
         "http://%6c%6fcalhost:9/hook",
         "http://2130706433:9/hook",
+        "ftp://example.com",
     ],
 )
 def test_ambiguous_urls_are_refused_at_subscription(sopost, url: str) -> None:

@@ -56,7 +56,7 @@ def test_subscription_validation_names_the_field(strict_sopost, change, field, w
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"url": "ftp://example.com"}, "url"),
+        # (not the url pattern: it is the mock's delivery rule, enforced by default; issue 12)
         ({"events": []}, "events"),
         ({"events": ["OrderEvent", "OrderEvent"]}, "events"),
         ({"colour": "red"}, "colour"),
