@@ -18,7 +18,6 @@ start (``mockkit serve`` to the first 200) <= 0.5 s. Writes ``bench/results/mock
 
 from __future__ import annotations
 
-import base64
 import statistics
 import subprocess
 import sys
@@ -32,8 +31,6 @@ from bench.common import (
     GUIDE_ORDER,
     HOST,
     ROOT,
-    SOPOST_PASSWORD,
-    SOPOST_USER,
     ensure_prism,
     interleaved,
     mockkit_command,
@@ -44,15 +41,12 @@ from bench.common import (
     wrk,
 )
 from bench.poplar_throughput import lua_script
+from bench.sopost_get import AUTH as SOPOST_AUTH
 from mockkit.serve import granian_command
 from mocks.core.server import free_port
 
 ROUNDS = 3
 WRK = {"threads": 2, "connections": 16, "duration": 5}
-SOPOST_AUTH = {
-    "Authorization": "Basic "
-    + base64.b64encode(f"{SOPOST_USER}:{SOPOST_PASSWORD}".encode()).decode()
-}
 
 
 def _contenders(port: int) -> dict[str, tuple[list[str], str, dict[str, Any]]]:
