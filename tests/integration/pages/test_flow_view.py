@@ -14,11 +14,18 @@ def test_an_order_becomes_a_row_with_its_decision_and_poplar(stack: Stack) -> No
     order = stack.mocks.sopost.create_order(outcome="APPROVED", full_name=NAME)
 
     def row() -> dict | None:
+        """The order's row once all three services are done with it: Poplar stores the order
+        before the harness records its decision and SoPost records the 202 it got."""
         rows = requests.get(f"{stack.ui.url}/api/flow", timeout=5).json()["rows"]
         found = [r for r in rows if r["order_id"] == order["id"]]
-        return found[0] if found and found[0]["poplar"]["text"] == "stored" else None
+        settled = found and (
+            found[0]["poplar"]["text"] == "stored"
+            and found[0]["decision"]["tone"] == "ok"
+            and any(w[0] == "APPROVED" and w[3] == "ok" for w in found[0]["webhooks"])
+        )
+        return found[0] if settled else None
 
-    found = wait_until(row, timeout=20, message="the order stored in Poplar")
+    found = wait_until(row, timeout=20, message="the order stored in Poplar and decided")
     assert found["decision"] == {"text": "forwarded (created)", "tone": "ok"}
     assert [w[0] for w in found["webhooks"]][:2] == ["PENDING", "APPROVED"]
     fragment = requests.get(f"{stack.ui.url}/live", timeout=5).text
