@@ -39,6 +39,9 @@ class WorkerPool:
         self.log = logger or logging.getLogger("harness.worker")
         self._stopping = threading.Event()
         self._wake = threading.Condition()
+        # Counts wakes, so a wake (or stop) that lands while a worker is claiming, before it
+        # waits, is seen instead of costing that worker a whole poll interval.
+        self._wakes = 0
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -53,6 +56,7 @@ class WorkerPool:
 
     def wake(self) -> None:
         with self._wake:
+            self._wakes += 1
             self._wake.notify_all()
 
     def alive(self) -> int:
@@ -66,13 +70,19 @@ class WorkerPool:
             thread.join(timeout)
         return self.alive() == 0
 
+    def _idle(self, seconds: float, wakes_seen: int) -> None:
+        """Wait up to ``seconds`` for a wake, unless one arrived since ``wakes_seen``."""
+        with self._wake:
+            if self._wakes == wakes_seen and not self._stopping.is_set():
+                self._wake.wait(seconds)
+
     def _run(self) -> None:
         while not self._stopping.is_set():
+            wakes_seen = self._wakes
             now = self.clock()
             if (until := self.processor.gated_until(now)) is not None:
                 # A vendor asked us to wait: leave the backlog alone until its gate reopens.
-                with self._wake:
-                    self._wake.wait(min(until - now, self.poll_interval))
+                self._idle(min(until - now, self.poll_interval), wakes_seen)
                 continue
             try:
                 event = self.store.claim(now, self.lease_seconds, uuid.uuid4().hex)
@@ -83,8 +93,7 @@ class WorkerPool:
                 self._stopping.wait(self.poll_interval)
                 continue
             if event is None:
-                with self._wake:
-                    self._wake.wait(self.poll_interval)
+                self._idle(self.poll_interval, wakes_seen)
                 continue
             try:
                 self.processor.process(event)
