@@ -139,6 +139,8 @@ def _variants(base: dict, constraint: Constraint, path: tuple) -> Iterator[dict]
         yield _put(base, path, "")
     elif keyword == "maxLength":
         yield _put(base, path, "x" * (value + 1))
+        if isinstance(current, str):  # the example's value made too long keeps its other rules
+            yield _put(base, path, current + "x" * (value + 1 - len(current)))
     elif keyword in ("pattern", "not"):
         for candidate in [*DATE_TIMES, *STRINGS]:
             yield _put(base, path, candidate)
