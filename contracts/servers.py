@@ -46,6 +46,9 @@ class MockPair:
     webhook_timeout: float = 10.0
     # Both mocks answer the vendor's 400 for a broken assumed rule instead of a warning.
     strict: bool = False
+    # Seeded orders are live (they move and send webhooks from start); a kit run judges only
+    # its own orders' traffic, so by default it has none beyond the guide's two, which stay put.
+    fixture_orders: int = 0
     sopost_server: LiveServer = field(init=False)
     poplar_server: LiveServer = field(init=False)
 
@@ -59,6 +62,7 @@ class MockPair:
                 webhook_timeout=self.webhook_timeout,
                 retry_scale=FAST_RETRY_SCALE if self.fast else 1.0,
                 webhook_workers=8,
+                fixture_orders=self.fixture_orders,
             )
         )
         poplar = create_poplar(PoplarConfig(runtime=runtime))

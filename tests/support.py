@@ -1,10 +1,13 @@
-"""Helpers shared by the test suites: waiting for async work without sleeping blindly."""
+"""Helpers shared by the test suites: waiting for async work without sleeping blindly, and
+the SoPost subscription most tests make."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from mocks.sopost.fixtures import GUIDE
 
 T = TypeVar("T")
 
@@ -24,3 +27,13 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {message}")
         time.sleep(interval)
+
+
+def organisation_subscription(url: str = "http://127.0.0.1:9/hook") -> dict[str, Any]:
+    """A ``POST /webhooks`` body: every OrderEvent of the guide's organisation to ``url``."""
+    return {
+        "url": url,
+        "events": ["OrderEvent"],
+        "entity_type": "Organisation",
+        "entity_id": GUIDE.organisation,
+    }

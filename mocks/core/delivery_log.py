@@ -48,7 +48,7 @@ class Delivery:
     event: str
     payload: dict[str, Any]
     created_at: float
-    status: str = "pending"  # pending, succeeded, retrying, failed, blocked
+    status: str = "pending"  # pending, succeeded, retrying, failed, blocked, cancelled
     attempts: list[Attempt] = field(default_factory=list)
     next_attempt_at: float | None = None
     copy_of: str | None = None  # set on duplicates (fault) and redeliveries

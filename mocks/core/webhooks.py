@@ -35,6 +35,9 @@ __all__ = [
 # schedule, in the style of Standard Webhooks senders). Scaled by ``schedule_scale``.
 DEFAULT_RETRY_SCHEDULE: tuple[float, ...] = (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
 
+# A delivery in one of these states is never attempted again.
+FINAL = ("succeeded", "blocked", "failed", "cancelled")
+
 # A delivery held back by a ``reorder`` fault is released at the latest after this many seconds.
 REORDER_HOLD_SECONDS = 2.0
 
@@ -102,6 +105,20 @@ class Dispatcher:
         self._ready.put(again.id)
         return again
 
+    def cancel(self, subscription_id: str) -> int:
+        """Stop every delivery to a deleted subscription: queued, held, delayed or waiting for
+        a retry; each is logged ``cancelled`` and never attempted again. Returns how many."""
+        with self._lock:
+            cancelled = [
+                d
+                for d in self.log.find(subscription_id=subscription_id)
+                if d.status in ("pending", "retrying")
+            ]
+            for delivery in cancelled:
+                delivery.status = "cancelled"
+                delivery.next_attempt_at = None
+        return len(cancelled)
+
     def _schedule(self, delivery: Delivery, delay: float) -> None:
         delivery.next_attempt_at = self.clock.now() + delay
         self.scheduler.call_later(
@@ -157,15 +174,15 @@ class Dispatcher:
         self._threads.clear()
 
     def process_ready(self) -> int:
-        """Send every queued delivery on this thread (for tests without worker threads)."""
+        """Send every queued delivery on this thread (for tests without worker threads); how
+        many attempts were made (a cancelled or finished delivery makes none)."""
         sent = 0
         while True:
             try:
                 delivery_id = self._ready.get_nowait()
             except queue.Empty:
                 return sent
-            if delivery_id is not None:
-                self._attempt(delivery_id)
+            if delivery_id is not None and self._attempt(delivery_id):
                 sent += 1
 
     def _work(self) -> None:
@@ -178,15 +195,17 @@ class Dispatcher:
             except Exception:  # a bug must not kill the sender thread (and every later delivery)
                 (self.on_error or log.exception)(f"webhook delivery {delivery_id} failed")
 
-    def _attempt(self, delivery_id: str) -> None:
+    def _attempt(self, delivery_id: str) -> bool:
         delivery = self.log.get(delivery_id)
-        if delivery is None or delivery.status in ("succeeded", "blocked"):
-            return
+        if delivery is None or delivery.status in FINAL:
+            return False
         outcome = attempt(delivery, self.sender, self.clock.now(), self.timeout, self.policy)
         with self._lock:
             delivery.attempts.append(outcome)
             delivery.next_attempt_at = None
-            if outcome.outcome in ("succeeded", "blocked"):
+            if delivery.status == "cancelled":
+                pass  # unsubscribed while this attempt was in flight: no retry
+            elif outcome.outcome in ("succeeded", "blocked"):
                 delivery.status = outcome.outcome
             elif outcome.number < len(self.retry_schedule):
                 delivery.status = "retrying"
@@ -195,3 +214,4 @@ class Dispatcher:
         if delivery.status == "retrying":
             self._schedule(delivery, self.retry_schedule[outcome.number] * self.schedule_scale)
         self._release(delivery.url)
+        return True

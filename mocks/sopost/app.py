@@ -39,7 +39,7 @@ def api_handlers(mock: SoPostMock) -> dict[str, Any]:
         return mock.state.subscriptions.get(req.context.id, req.path_params["webhook_id"]).to_api()
 
     def delete_webhook(req: ValidatedRequest) -> tuple[str, int]:
-        mock.state.subscriptions.unsubscribe(req.context.id, req.path_params["webhook_id"])
+        mock.unsubscribe(req.context.id, req.path_params["webhook_id"])
         return "", 204
 
     def create_order(req: ValidatedRequest) -> tuple[dict, int]:

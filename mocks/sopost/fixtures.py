@@ -4,6 +4,12 @@ The guide's example organisation, activity, stock partition, consent and order e
 exact ids and values it prints, so its curl commands work verbatim. Everything else comes from
 Faker and the seed: the same ``--seed`` gives the same data. API credentials are constants so
 the README can print them.
+
+Seeded orders are live, under the one rule new orders follow (``SoPostState`` carries each on
+from its status at start): PENDING ones are decided after the filtering delay, approved ones
+move through the distribution stages. The guide's two examples (its order and the order of its
+example OrderEvent) have ``distribute`` off, as ``/_mock/orders`` allows, so they stay APPROVED
+as printed.
 """
 
 from __future__ import annotations
@@ -215,9 +221,11 @@ def _guide_order() -> Order:
 
 
 def _event_example_order(ids: IdSource, fake: Faker) -> Order:
-    """The order behind the guide's example OrderEvent, so that event's order_id resolves."""
+    """The order behind the guide's example OrderEvent, so that event's order_id resolves; it
+    stays APPROVED, as the event says."""
     order = _order_from_fake(ids, fake, GUIDE.event_activity, "APPROVED")
     order.id = GUIDE.event_order
+    order.distribute = False
     return order
 
 
@@ -276,7 +284,6 @@ def _order_from_fake(ids: IdSource, fake: Faker, activity_id: str, status: str) 
         organisation_id=GUIDE.organisation,
         campaign_id="",
         created=0.0,
-        distribute=False,
     )
 
 

@@ -56,6 +56,16 @@ class Lifecycle:
         if order.outcome != PENDING:
             self._schedule(order, self.config.filtering_delay, self._filter, "filtering")
 
+    def carry_on(self, order: Order) -> None:
+        """A seeded order at start runs on from its status exactly as a new order would: a
+        PENDING one is decided after the filtering delay (a ``+pending`` one never is), an
+        APPROVED or distributed one moves through the stages (unless ``distribute`` is off,
+        as for the guide's printed example)."""
+        if order.status == PENDING:
+            self.begin(order)
+        else:
+            self.resume(order)
+
     def resume(self, order: Order) -> None:
         """Schedule the next distribution stage after APPROVED or a stage."""
         if not order.distribute:

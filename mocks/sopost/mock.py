@@ -94,6 +94,12 @@ class SoPostMock:
             )
         )
 
+    def unsubscribe(self, organisation_id: str, subscription_id: str) -> None:
+        """Delete a subscription and cancel every delivery still due to it (queued, delayed or
+        waiting for a retry): after the 204, nothing more arrives."""
+        self.state.subscriptions.unsubscribe(organisation_id, subscription_id)
+        self.dispatcher.cancel(subscription_id)
+
     def reset(self) -> None:
         self.dispatcher.clear()
         self.runtime.ids, self.faker, self.state = self._fresh_state()

@@ -116,9 +116,12 @@ class Vendors:
 @contextmanager
 def vendors(poplar_config: PoplarConfig | None = None) -> Iterator[Vendors]:
     """SoPost (manual clock, fast lifecycle) and Poplar mocks on free loopback ports."""
+    # Seeded orders are live; without them (the guide's two stay put) every webhook the
+    # harness gets is for an order its test made.
     sopost_config = SoPostConfig(
         runtime=RuntimeConfig(clock="manual"),
         lifecycle=LifecycleConfig(filtering_delay=FILTERING, stage_delays=(STAGE,) * 3),
+        fixture_orders=0,
     )
     with (
         LiveServer(create_sopost(sopost_config)) as sopost_server,

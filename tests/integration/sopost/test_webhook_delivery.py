@@ -6,8 +6,17 @@ import pytest
 import requests
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from mocks.core.runtime import RuntimeConfig
+from mocks.sopost.app import SoPostConfig
 from mocks.sopost.fixtures import GUIDE
 from tests.support import wait_until
+
+
+@pytest.fixture
+def sopost_config() -> SoPostConfig:
+    """No seeded orders beyond the guide's (which stay put): seeded orders are live, and their
+    webhooks would mix with the ones these tests count."""
+    return SoPostConfig(runtime=RuntimeConfig(clock="manual"), fixture_orders=0)
 
 
 def subscribe(

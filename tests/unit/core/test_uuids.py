@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mocks.core.uuids import canonical_uuids
 from mocks.sopost.fixtures import GUIDE
+from tests.support import organisation_subscription
 
 UPPER = "3FA85F64-5717-4562-B3FC-2C963F66AFA6"
 
@@ -55,15 +56,8 @@ def test_upper_case_references_in_an_order_body_are_the_same_entities(sopost) ->
 
 
 def test_an_upper_case_entity_and_subscription_id_are_found(sopost) -> None:
-    created = sopost.post(
-        "/webhooks",
-        json={
-            "url": "http://127.0.0.1:9/hook",
-            "events": ["OrderEvent"],
-            "entity_type": "Organisation",
-            "entity_id": GUIDE.organisation.upper(),
-        },
-    )
+    body = {**organisation_subscription(), "entity_id": GUIDE.organisation.upper()}
+    created = sopost.post("/webhooks", json=body)
     assert created.status_code == 201, created.get_json()
     subscription = created.get_json()["id"]
     assert sopost.get(f"/webhooks/{subscription.upper()}").status_code == 200
