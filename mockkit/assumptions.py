@@ -1,10 +1,10 @@
-"""The README's Assumptions table, generated from the specs so it cannot go stale.
+"""The Assumptions table (docs/assumptions.md), generated from the specs so it cannot go stale.
 
 Every operation, response, property or enum value marked ``x-provenance: assumed`` becomes a
 row, as does every assumed request constraint (``x-constraint-provenance``: the rules the mocks
 only warn about unless ``--strict``) and every behaviour listed under ``info.x-assumptions`` (a
 choice the mock makes that no schema shows, such as the webhook retry schedule). A node that
-says nothing about itself gets no row. A test keeps README.md in sync.
+says nothing about itself gets no row. A test keeps docs/assumptions.md in sync.
 """
 
 from __future__ import annotations

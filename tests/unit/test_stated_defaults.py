@@ -1,4 +1,4 @@
-"""Every figure the specs' ``info.x-assumptions`` (and the README prose) state is the code's.
+"""Every figure the specs' ``info.x-assumptions`` (and the README and docs) state is the code's.
 
 The defaults live in the config dataclasses and module constants; the specs and the README
 describe them in words. These tests read the figures back out of the words, so changing a
@@ -19,7 +19,9 @@ from mocks.poplar.ratelimit import parse_rate_limit
 from mocks.sopost.lifecycle import LifecycleConfig
 from mocks.sopost.mock import WEBHOOK_USER_AGENT, SoPostConfig
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+# The README and the reference pages it links (docs/control-api.md states the delays).
+PROSE = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 UNITS = {"s": 1, "min": 60, "h": 3600}
 DURATION = re.compile(r"(\d+(?:\.\d+)?) (s|min|h)\b")
 
@@ -78,7 +80,7 @@ def test_poplar_rate_limit() -> None:
     ],
 )
 def test_readme_prose_states_the_same_figures(phrase: str, default: float) -> None:
-    """Wherever the README gives a figure in brackets after the phrase, it is the default."""
-    text = " ".join(README.read_text(encoding="utf-8").split())
+    """Wherever the docs give a figure in brackets after the phrase, it is the default."""
+    text = " ".join(" ".join(page.read_text(encoding="utf-8").split()) for page in PROSE)
     stated = re.findall(rf"{phrase} \((\d+(?:\.\d+)?) s\)", text, flags=re.IGNORECASE)
-    assert all(float(value) == default for value in stated), stated
+    assert stated and all(float(value) == default for value in stated), stated
