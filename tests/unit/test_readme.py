@@ -6,7 +6,7 @@ of the tracked files (no build artefacts, no state files, no harness.db) whose `
 this one, with the virtualenv *not* on ``PATH``: exactly what a new user who ran ``make`` and
 then pasted the command gets. ``mockkit serve`` commands run until they print their banner
 (the curls run against the first one) and are then stopped. Only the ports change, and only
-when 8080-8082 are taken by something else on this machine.
+when 8080-8083 are taken by something else on this machine.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from mocks.core.server import free_port
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 ASSUMPTIONS = ROOT / "docs" / "assumptions.md"  # the README links it
-DEFAULT_PORTS = (8080, 8081, 8082)
+DEFAULT_PORTS = (8080, 8081, 8082, 8083)  # SoPost, Poplar, the harness, the flow view
 # Commands that cannot run here, and why. Everything else in a ```bash block must.
 NOT_HERE = {
     "make test": "it is the suite this test is part of",
@@ -96,7 +96,7 @@ def _ports(command: str, ports: dict[int, int]) -> str:
     for default, port in ports.items():
         command = command.replace(f"localhost:{default}", f"localhost:{port}")
     if command.startswith(SERVER) and any(d != p for d, p in ports.items()):
-        flags = ["--sopost-port", "--poplar-port", "--harness-port"]
+        flags = ["--sopost-port", "--poplar-port", "--harness-port", "--ui-port"]
         command = _append(
             command,
             "".join(f" {flag} {ports[d]}" for flag, d in zip(flags, DEFAULT_PORTS, strict=True)),
