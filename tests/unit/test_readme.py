@@ -26,6 +26,7 @@ import pytest
 
 from mockkit.assumptions import README_MARKERS, assumption_rows, assumptions_table
 from mocks.core.server import free_port
+from tests.support import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -147,6 +148,8 @@ def test_every_readme_command_runs_verbatim_on_a_fresh_checkout(checkout) -> Non
     for index, command in enumerate(servers):
         server = Server(_ports(command, ports), checkout, env)
         try:
+            if index == 0 and curls:  # the banner can come before every server listens
+                wait_until(lambda: not any(_free(ports[p]) for p in (8080, 8081)), 30, 0.1)
             for curl in curls if index == 0 else []:  # against the full stack, the first one
                 done = subprocess.run(
                     ["bash", "-c", _append(_ports(curl, ports), " --fail --silent --show-error")],
