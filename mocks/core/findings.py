@@ -43,7 +43,9 @@ class Finding:
     def header(self) -> str:
         """The header value: ASCII only (a pattern may hold anything), one line."""
         text = f"{self.field}: {self.rule} ({ASSUMED})"
-        return " ".join(text.encode("ascii", "backslashreplace").decode().split())
+        text = text.encode("ascii", "backslashreplace").decode()
+        # Control characters (a generated field name may hold any) are escaped, not sent.
+        return "".join(c if " " <= c < "\x7f" else f"\\x{ord(c):02x}" for c in text)
 
 
 def findings(spec: Spec, schema: dict, errors: list[jsonschema_rs.ValidationError]) -> list:

@@ -52,3 +52,11 @@ def test_strict_answers_the_vendors_400_naming_the_field() -> None:
     assert response.status_code == 400
     assert response.json["error"]["code"] == "validation_error"
     assert response.headers.getlist("X-Mockkit-Warning") == []
+
+
+def test_a_warning_header_is_one_printable_ascii_line() -> None:
+    body = {k: v for k, v in SUBSCRIPTION.items() if k != "colour"} | {"a\x00b\nc\u00e9": 1}
+    response = _client().post("/v1/webhooks", json=body)
+    headers = response.headers.getlist("X-Mockkit-Warning")
+    assert any(h.startswith("a\\x00b\\x0ac\\xe9: ") for h in headers)
+    assert all(all(" " <= c < "\x7f" for c in h) for h in headers)
