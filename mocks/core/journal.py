@@ -16,10 +16,8 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import orjson
-
 from mocks.core.errors import ApiError
-from mocks.core.json_body import parse_json
+from mocks.core.json_body import dump_json, parse_json
 from mocks.core.redaction import Redactor
 
 __all__ = ["BODY_LIMIT", "DEFAULT_JOURNAL_BYTES", "Journal", "JournalEntry"]
@@ -116,14 +114,10 @@ class Journal:
         if body is not None:
             body, found = self._redactor.body(body)
             secrets.extend(found)
-            size = len(raw) if raw else len(orjson.dumps(body, default=float))
+            size = len(raw) if raw else len(dump_json(body))
             if size <= BODY_LIMIT:
                 return body, False, size
-            return (
-                orjson.dumps(body, default=float)[:BODY_LIMIT].decode("utf-8", "ignore"),
-                True,
-                BODY_LIMIT,
-            )
+            return dump_json(body)[:BODY_LIMIT].decode("utf-8", "ignore"), True, BODY_LIMIT
         if not raw:
             return None, False, 0
         text = self._redactor.text(raw[:BODY_LIMIT].decode("utf-8", "replace"))

@@ -16,7 +16,7 @@ import orjson
 
 from mocks.core.errors import ApiError
 
-__all__ = ["MAX_JSON_DEPTH", "check_depth", "parse_json"]
+__all__ = ["MAX_JSON_DEPTH", "check_depth", "dump_json", "parse_json"]
 
 # Far deeper than any vendor body (Poplar's deepest is 4), far below the validator's recursion.
 MAX_JSON_DEPTH = 64
@@ -56,3 +56,13 @@ def check_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> None:
         stack.extend(
             (child, depth + 1) for child in (node.values() if isinstance(node, dict) else node)
         )
+
+
+def dump_json(value: Any, default: Callable[[Any], Any] = float) -> bytes:
+    """``value`` as compact JSON bytes: orjson's, or the standard library's for what orjson
+    refuses to write (integers beyond 64 bits, which a request may carry and Poplar's decimal
+    reading keeps exact)."""
+    try:
+        return orjson.dumps(value, default=default)
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(value, default=default, separators=(",", ":")).encode()

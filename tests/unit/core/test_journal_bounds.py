@@ -87,3 +87,12 @@ def test_customer_email_never_reaches_journal_or_log_from_any_place(caplog) -> N
     assert "customer_email=%5Bredacted%5D&x=1" in journal
     assert EMAIL not in caplog.text and "not-an-email" not in caplog.text
     app.extensions["mockkit"].stop()
+
+
+def test_a_body_with_an_integer_beyond_64_bits_is_journaled_not_a_500() -> None:
+    """orjson cannot write such an integer; Poplar's exact decimal reading keeps it one."""
+    journal = Journal()
+    huge = 10**30
+    assert record(journal, body={"total": huge}).body == {"total": huge}
+    cut = record(journal, body={"total": huge, "pad": "x" * 20_000})
+    assert cut.body_truncated is True and str(huge) in cut.body
