@@ -26,7 +26,7 @@ from typing import Any
 from bench.common import loadavg, write_result
 from mocks.core.runtime import RuntimeConfig
 from mocks.sopost.app import SoPostConfig, create_app
-from mocks.sopost.fixtures import GUIDE
+from mocks.sopost.fixtures import GUIDE, GUIDE_ORDER
 
 TARGET_MB = 300
 FLAT_RATIO = 1.5
@@ -68,16 +68,7 @@ def fields(index: int, activity: Any) -> dict[str, Any]:
                 "status": "APPROVED",
             }
         ],
-        "custom_questions": [
-            {
-                "question_text": "What is your biggest skincare concern?",
-                "question_id": "skincare-concern-101",
-                "answer": [
-                    {"answer_text": "Signs of ageing", "answer_id": "ageing-423"},
-                    {"answer_text": "Sun damage", "answer_id": "sun-033"},
-                ],
-            }
-        ],
+        "custom_questions": GUIDE_ORDER["custom_questions"],
     }
 
 
