@@ -13,22 +13,15 @@ import sys
 
 from harness.config import ConfigError, HarnessConfig
 from harness.logs import configure_logging
+from servekit.rsgi_bridge import header_timeout_ms
 
 __all__ = ["main"]
 
 
 _PR_SET_PDEATHSIG = 1
-# Threads are spawned on demand up to this many. A client that stalls its body holds one
-# for up to HARNESS_CLIENT_TIMEOUT, so 50 of them must still leave threads for /health.
-BLOCKING_THREADS = 64
 # hyper's read buffer bounds the request head: headers past 32 KB are its own 431 (granian's
 # default, 408 KB, let a 64 KB header through).
 HTTP1_BUFFER = 32 * 1024
-
-
-def header_timeout_ms(config: HarnessConfig) -> int:
-    """granian's header deadline in milliseconds (it accepts 1 ms to 60 s)."""
-    return min(max(int(config.client_timeout * 1000), 1), 60_000)
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -62,15 +55,15 @@ def main() -> int:
     # One worker process: the inbox is one SQLite file and the worker pool lives beside the
     # web handlers, so more processes would only add lock contention.
     Granian(
-        "harness.app:create_app",
+        "harness.app:create_server",
         factory=True,
-        interface=Interfaces.WSGI,
+        interface=Interfaces.RSGI,
         address=config.host,
         port=config.port,
         workers=1,
-        blocking_threads=BLOCKING_THREADS,
         http1_settings=HTTP1Settings(
-            header_read_timeout=header_timeout_ms(config), max_buffer_size=HTTP1_BUFFER
+            header_read_timeout=header_timeout_ms(config.client_timeout),
+            max_buffer_size=HTTP1_BUFFER,
         ),
         log_access=False,
     ).serve()

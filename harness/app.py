@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, abort, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from harness.admin import is_admin, json_error, wants_html
@@ -17,18 +17,27 @@ from harness.dashboard import install_dashboard, refuse, status_page
 from harness.receiver import PayloadError, SignatureError
 from harness.service import HarnessService
 from harness.store import StoreUnavailable
-from harness.wsgi_guard import BoundedBody
+from servekit.rsgi_bridge import BODY_TIMED_OUT, WsgiOverRsgi
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_server"]
 
 # An OrderEvent is four short fields; anything much bigger is not from SoPost.
 MAX_BODY_BYTES = 64 * 1024
+# Threads for handlers (database work); clients still sending their body hold none.
+SERVER_THREADS = 16
 
 bp = Blueprint("harness", __name__)
 
 
 def _service() -> HarnessService:
     return current_app.extensions["harness"]
+
+
+@bp.before_app_request
+def _body_arrived():
+    """The server stopped reading a body that missed the deadline: 408, connection closed."""
+    if request.environ.get(BODY_TIMED_OUT):
+        abort(408, "the request body did not arrive within HARNESS_CLIENT_TIMEOUT")
 
 
 @bp.before_request
@@ -125,7 +134,17 @@ def create_app(config: HarnessConfig | None = None) -> Flask:
     install_dashboard(app)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(StoreUnavailable, _store_unavailable)
-    # Chunked bodies are bounded like declared ones (413, not a silent truncation).
-    app.wsgi_app = BoundedBody(app.wsgi_app, MAX_BODY_BYTES)  # type: ignore[method-assign]
     service.start()
     return app
+
+
+def create_server(config: HarnessConfig | None = None) -> WsgiOverRsgi:
+    """granian's factory: the app behind a server that reads bodies (chunked or not) up to
+    ``MAX_BODY_BYTES`` and within ``HARNESS_CLIENT_TIMEOUT`` before a thread runs it."""
+    config = config or HarnessConfig.from_env(os.environ)
+    return WsgiOverRsgi(
+        create_app(config),
+        max_body=MAX_BODY_BYTES,
+        body_timeout=config.client_timeout,
+        threads=SERVER_THREADS,
+    )

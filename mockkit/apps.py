@@ -1,4 +1,4 @@
-"""App factories that the WSGI server imports in its worker process.
+"""App factories that the server (granian, RSGI) imports in its worker process.
 
 `mockkit serve` builds each mock's config (defaults from the config dataclasses) and passes it
 whole, as ``dataclasses.asdict`` JSON in an environment variable, because the server builds the
@@ -21,6 +21,7 @@ from mocks.poplar.app import PoplarConfig
 from mocks.poplar.app import create_app as create_poplar
 from mocks.sopost.app import SoPostConfig
 from mocks.sopost.app import create_app as create_sopost
+from servekit.rsgi_bridge import WsgiOverRsgi
 
 __all__ = [
     "DEMO_POPLAR_TOKEN",
@@ -37,6 +38,9 @@ DEMO_POPLAR_TOKEN = "mockkit-demo-token"
 POPLAR_ENV = "MOCKKIT_POPLAR_OPTIONS"
 
 Config = TypeVar("Config")
+# Threads for the requests that may wait (pages, control calls, injected latency): enough for
+# a verify run's concurrent slow scenarios. Requests still sending their body hold none.
+MOCK_THREADS = 32
 
 
 def revive(cls: type[Config], data: dict[str, Any]) -> Config:
@@ -57,20 +61,30 @@ def revive(cls: type[Config], data: dict[str, Any]) -> Config:
     return cls(**values)
 
 
-def _serving(app: Flask) -> Flask:
-    """Freeze start-up objects and collect garbage less often: a mock keeps thousands of
-    journal entries and orders alive, and full collections over them showed up as p99 spikes."""
+def _serving(app: Flask) -> WsgiOverRsgi:
+    """The mock as granian serves it: bodies read under a deadline, the vendor API inline.
+
+    Start-up objects are frozen and garbage is collected less often: a mock keeps thousands of
+    journal entries and orders alive, and full collections over them showed up as p99 spikes.
+    """
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
-    return app
+    runtime = app.extensions["mockkit"].runtime
+    return WsgiOverRsgi(
+        app,
+        max_body=runtime.config.max_body,
+        body_timeout=runtime.config.client_timeout,
+        threads=MOCK_THREADS,
+        inline=runtime.runs_inline,
+    )
 
 
 def _configure_logging() -> None:
     log_requests_to(sys.stderr, "%(asctime)s %(message)s", "%H:%M:%S")
 
 
-def sopost_app() -> Flask:
+def sopost_app() -> WsgiOverRsgi:
     """Granian factory: the SoPost mock built from ``$MOCKKIT_SOPOST_OPTIONS``."""
     _configure_logging()
     return _serving(
@@ -78,7 +92,7 @@ def sopost_app() -> Flask:
     )
 
 
-def poplar_app() -> Flask:
+def poplar_app() -> WsgiOverRsgi:
     """Granian factory: the Poplar mock built from ``$MOCKKIT_POPLAR_OPTIONS``."""
     _configure_logging()
     return _serving(

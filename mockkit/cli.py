@@ -167,6 +167,13 @@ def _bound(flag: str, default: int, help: str) -> Callable[[Callable], Callable]
     PoplarConfig.max_accounts,
     "Poplar: accounts (tokens) kept; past this the least recently used is dropped.",
 )
+@click.option(
+    "--client-timeout",
+    default=RuntimeConfig.client_timeout,
+    show_default=True,
+    type=click.FloatRange(min=0.001, max=60),
+    help="Seconds a client has to send its request head, and again its body (else 408).",
+)
 @click.option("--quiet", is_flag=True, help="Do not log one line per request.")
 def serve(
     only: str | None,
@@ -194,6 +201,7 @@ def serve(
     allow_host: tuple[str, ...],
     max_body: int,
     max_accounts: int,
+    client_timeout: float,
     quiet: bool,
 ) -> None:
     """Serve the SoPost mock, the Poplar mock and the reference harness until Ctrl-C."""
@@ -205,6 +213,7 @@ def serve(
         host=host,
         host_aliases=allow_host,
         max_body=max_body,
+        client_timeout=client_timeout,
         flow_url=flow_url,
     )
     sopost_config = SoPostConfig(
@@ -224,7 +233,14 @@ def serve(
     )
     # Each config goes whole to its server process; mockkit.apps revives it there.
     sopost, poplar = (
-        Service(name, port, target, "/_mock/health", options_env(variable, asdict(config)))
+        Service(
+            name,
+            port,
+            target,
+            "/_mock/health",
+            options_env(variable, asdict(config)),
+            client_timeout,
+        )
         for name, port, target, variable, config in (
             ("SoPost mock", sopost_port, "mockkit.apps:sopost_app", SOPOST_ENV, sopost_config),
             ("Poplar mock", poplar_port, "mockkit.apps:poplar_app", POPLAR_ENV, poplar_config),
@@ -243,6 +259,8 @@ def serve(
                     supervisor.host, sopost, poplar, harness_port, poplar_token, database
                 )
                 harness.env["HARNESS_FLOW_URL"] = flow_url or ""
+                harness.env["HARNESS_CLIENT_TIMEOUT"] = str(client_timeout)
+                harness.client_timeout = client_timeout
                 supervisor.start(harness)
             if ui_port:
                 supervisor.start(ui_service(supervisor.host, ui_port, supervisor.services))

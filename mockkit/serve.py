@@ -20,15 +20,14 @@ from typing import Any
 
 import requests
 
+from mocks.core.limits import DEFAULT_CLIENT_TIMEOUT
+from servekit.rsgi_bridge import header_timeout_ms
+
 __all__ = ["Service", "Supervisor", "granian_command", "options_env"]
 
-# granian spawns blocking threads on demand, up to this many. A client that stalls its body
-# holds one until it gives up (granian has no body deadline: docs/slow-clients.md), so 50
-# stalled uploads must still leave threads for everyone else.
-BLOCKING_THREADS = 64
-# Slow clients: the request head must arrive within 10 s (granian closes the connection), and
-# fit a 32 KB buffer (granian's own 431 past it; its default, 408 KB, let 64 KB headers in).
-HEADER_TIMEOUT_MS = 10_000
+# Slow clients: the request head must arrive within the client timeout (granian closes the
+# connection; the body's own deadline is servekit's 408) and fit a 32 KB buffer (granian's
+# own 431 past it; its default, 408 KB, let 64 KB headers in). docs/slow-clients.md
 HTTP1_BUFFER = 32 * 1024
 
 
@@ -39,19 +38,23 @@ class Service:
     target: str  # "module:factory"
     health_path: str
     env: dict[str, str] = field(default_factory=dict)
+    client_timeout: float = DEFAULT_CLIENT_TIMEOUT  # seconds for the head (granian's part)
     process: subprocess.Popen | None = None
 
     def url(self, host: str) -> str:
         return f"http://{host}:{self.port}"
 
 
-def granian_command(target: str, host: str, port: int) -> list[str]:
+def granian_command(
+    target: str, host: str, port: int, client_timeout: float = DEFAULT_CLIENT_TIMEOUT
+) -> list[str]:
+    """granian serving ``target``, a factory of an RSGI app (:mod:`servekit.rsgi_bridge`)."""
     return [
         sys.executable,
         "-m",
         "granian",
         "--interface",
-        "wsgi",
+        "rsgi",
         "--factory",
         "--host",
         host,
@@ -59,10 +62,8 @@ def granian_command(target: str, host: str, port: int) -> list[str]:
         str(port),
         "--workers",
         "1",
-        "--blocking-threads",
-        str(BLOCKING_THREADS),
         "--http1-header-read-timeout",
-        str(HEADER_TIMEOUT_MS),
+        str(header_timeout_ms(client_timeout)),
         "--http1-buffer-size",
         str(HTTP1_BUFFER),
         "--no-access-log",
@@ -99,7 +100,7 @@ class Supervisor:
         env = {**os.environ, **service.env}
         # Own process group, so a stuck server and its worker can be killed together.
         service.process = subprocess.Popen(
-            granian_command(service.target, self.host, service.port),
+            granian_command(service.target, self.host, service.port, service.client_timeout),
             env=env,
             start_new_session=True,
         )

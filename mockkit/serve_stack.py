@@ -46,7 +46,7 @@ def harness_service(
     return Service(
         "Harness",
         port,
-        "harness.app:create_app",
+        "harness.app:create_server",
         "/health",
         {
             "SOPOST_API_URL": f"{sopost.url(local)}/v1",

@@ -16,11 +16,15 @@ from flask import Flask, abort, current_app, jsonify, render_template, request
 
 from mockkit.ui.flow import flow_rows, timeline
 from mockkit.ui.sources import Sources, UiConfig
+from mocks.core.limits import DEFAULT_CLIENT_TIMEOUT
 from pagekit import pagekit_blueprint, secure_page
+from servekit.rsgi_bridge import WsgiOverRsgi
 
 __all__ = ["UI_ENV", "create_app", "served_app"]
 
 UI_ENV = "MOCKKIT_UI_OPTIONS"
+UI_MAX_BODY = 64 * 1024  # read-only pages: no request carries a body worth more
+UI_THREADS = 8  # a few browser tabs, each request waiting on the services
 
 
 def _sources() -> Sources:
@@ -90,8 +94,14 @@ def _order_context(order_id: str) -> dict[str, object]:
     }
 
 
-def served_app() -> Flask:
-    """Granian factory: the flow view configured from ``$MOCKKIT_UI_OPTIONS`` (JSON)."""
+def served_app() -> WsgiOverRsgi:
+    """Granian factory: the flow view configured from ``$MOCKKIT_UI_OPTIONS`` (JSON). Every
+    request reads the services over HTTP, so each runs on a thread of its own."""
     options = json.loads(os.environ.get(UI_ENV, "{}"))
     options["hosts"] = tuple(options.get("hosts", UiConfig.hosts))
-    return create_app(UiConfig(**options))
+    return WsgiOverRsgi(
+        create_app(UiConfig(**options)),
+        max_body=UI_MAX_BODY,
+        body_timeout=DEFAULT_CLIENT_TIMEOUT,
+        threads=UI_THREADS,
+    )

@@ -105,6 +105,11 @@ class Faults:
         with self._lock:
             self._rules.clear()
 
+    def have_latency(self) -> bool:
+        """Whether a request rule may sleep (``latency_ms``): such requests must not run on
+        the server's event loop (:meth:`mocks.core.runtime.MockRuntime.runs_inline`)."""
+        return any(rule.latency_ms and rule.scope == "request" for rule in self._rules)
+
     def match(
         self,
         method: str,

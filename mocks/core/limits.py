@@ -1,31 +1,23 @@
-"""The bound on what one request body may make a mock hold.
+"""The bounds on one request body: its size and the time it may take to arrive.
 
-Without it ten 10 MB bodies added 100 MB to a mock. A body over ``max_body`` bytes is a 413 in
-the vendor's envelope: at once when ``Content-Length`` says so, and for chunked bodies as soon
-as the reading passes the limit, so no body is read whole. (Nesting is bounded where bodies are
-parsed, :mod:`mocks.core.json_body`.)
+Without them ten 10 MB bodies added 100 MB to a mock, and four stalled uploads froze it. The
+server (:mod:`servekit.rsgi_bridge`) reads the body before the app runs, stopping past
+``max_body`` bytes or the deadline; this stage turns what it found into the vendor's 413 or
+408. (Nesting is bounded where bodies are parsed, :mod:`mocks.core.json_body`.)
 """
 
 from __future__ import annotations
-
-import io
-from collections.abc import Callable, Iterable
 
 from flask import request
 
 from mocks.core.errors import ApiError
 from mocks.core.pipeline import Exchange, Stage
+from servekit.rsgi_bridge import BODY_TIMED_OUT
 
-__all__ = [
-    "DEFAULT_MAX_BODY",
-    "body_limit_stage",
-    "bound_chunked_input",
-    "too_large",
-]
+__all__ = ["DEFAULT_CLIENT_TIMEOUT", "DEFAULT_MAX_BODY", "body_stage", "too_large"]
 
 DEFAULT_MAX_BODY = 1024 * 1024  # bytes (--max-body)
-
-WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
+DEFAULT_CLIENT_TIMEOUT = 10.0  # seconds for the request head, and again for the body
 
 
 def too_large(max_body: int) -> ApiError:
@@ -36,39 +28,18 @@ def too_large(max_body: int) -> ApiError:
     )
 
 
-def body_limit_stage(max_body: int) -> Stage:
-    """A declared ``Content-Length`` over the limit is refused before anything reads it."""
+def body_stage(max_body: int) -> Stage:
+    """The body as the server read it: 413 when it is over the limit (a declared
+    ``Content-Length``, or what a chunked body grew to), 408 when it did not arrive in time
+    (:mod:`servekit.rsgi_bridge` reads it under a deadline before the app runs)."""
 
     def check(_: Exchange) -> None:
+        if request.environ.get(BODY_TIMED_OUT):
+            raise ApiError(
+                "request_timeout",
+                "The request body did not arrive in time (--client-timeout); send it whole.",
+            )
         if (request.content_length or 0) > max_body:
             raise too_large(max_body)
 
-    return Stage("body limit", check)
-
-
-def bound_chunked_input(app: WsgiApp, max_body: int) -> WsgiApp:
-    """Give a chunked body a ``Content-Length``, reading at most ``max_body + 1`` bytes of it.
-
-    granian passes chunked bodies through without ``Content-Length`` or
-    ``wsgi.input_terminated``, so werkzeug would read them as empty; and with
-    ``MAX_CONTENT_LENGTH`` alone werkzeug stops silently at the limit, keeping a cut body. So
-    the body is read here, never beyond one byte past the limit, and handed on with its length:
-    a body over the limit then meets :func:`body_limit_stage` like any other (a 413 in the
-    vendor's envelope) and the rest of it is never read.
-    """
-
-    def wrapped(environ: dict, start_response: Callable) -> Iterable[bytes]:
-        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
-        if chunked and not environ.get("CONTENT_LENGTH"):
-            stream, data = environ["wsgi.input"], bytearray()
-            while len(data) <= max_body:
-                chunk = stream.read(min(64 * 1024, max_body + 1 - len(data)))
-                if not chunk:
-                    break
-                data += chunk
-            environ["wsgi.input"] = io.BytesIO(bytes(data))
-            environ["CONTENT_LENGTH"] = str(len(data))
-            del environ["HTTP_TRANSFER_ENCODING"]  # werkzeug ignores the length of a chunked body
-        return app(environ, start_response)
-
-    return wrapped
+    return Stage("body", check)

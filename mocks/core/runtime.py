@@ -9,8 +9,6 @@ line.
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +23,7 @@ from mocks.core.failures import Failures
 from mocks.core.faults import Faults
 from mocks.core.ids import run_ids
 from mocks.core.journal import Journal
-from mocks.core.limits import DEFAULT_MAX_BODY, body_limit_stage, bound_chunked_input, too_large
+from mocks.core.limits import DEFAULT_CLIENT_TIMEOUT, DEFAULT_MAX_BODY, body_stage, too_large
 from mocks.core.pipeline import (
     CONTROL,
     PAGE,
@@ -41,15 +39,14 @@ from mocks.core.pipeline import (
     validate,
     warn,
 )
+from mocks.core.recording import record_exchange
 from mocks.core.redaction import Redactor
-from mocks.core.request_log import REQUEST_LOGGER
 from mocks.core.spec import Operation, Spec, ValidatedRequest, load_spec
 from mocks.core.unmodelled import unmodelled_paths
 
 __all__ = ["CONTROL_PREFIX", "Handler", "MockRuntime", "RuntimeConfig"]
 
 CONTROL_PREFIX = "/_mock"
-request_log = logging.getLogger(REQUEST_LOGGER)
 
 Handler = Callable[[ValidatedRequest], Any]
 
@@ -65,6 +62,7 @@ class RuntimeConfig:
     host: str = "127.0.0.1"  # the bound address: a Host header the mock answers to
     host_aliases: tuple[str, ...] = ()  # other names it answers to (--allow-host)
     max_body: int = DEFAULT_MAX_BODY  # bytes (--max-body); larger bodies are a 413
+    client_timeout: float = DEFAULT_CLIENT_TIMEOUT  # s for the head, then the body (408)
     strict: bool = False  # reject what breaks an assumed constraint (--strict) instead of warning
     flow_url: str | None = None  # where the pages link for the flow view (mockkit serve)
 
@@ -95,6 +93,8 @@ class MockRuntime:
         self.exempt_prefixes: tuple[str, ...] = ()
         self.stages: list[Stage] = []
         self._operations: dict[str, Operation] = {}  # Flask endpoint -> spec operation
+        # Vendor paths whose writes wait on the network (SoPost resolves a webhook's host).
+        self.resolving_paths: tuple[str, ...] = ()
 
     def pipeline(self, gate: Gate | None, vendor_stages: Sequence[Stage]) -> list[Stage]:
         """Every request's way through the mock, in order: add a check here as one entry.
@@ -105,7 +105,7 @@ class MockRuntime:
         """
         return [
             *browser_stages(HostGuard(self.config.host, self.config.host_aliases)),
-            body_limit_stage(self.config.max_body),
+            body_stage(self.config.max_body),
             Stage("faults", fault_stage(self.faults), kinds=frozenset({VENDOR})),
             *vendor_stages,
             Stage("route", route(self._operations)),  # 404 / 405 from Flask's URL map
@@ -150,7 +150,6 @@ class MockRuntime:
                     provide_automatic_options=False,
                 )
         app.config["MAX_CONTENT_LENGTH"] = self.config.max_body
-        app.wsgi_app = bound_chunked_input(app.wsgi_app, self.config.max_body)  # type: ignore[method-assign]
         app.before_request(self._before)
         app.after_request(self._after)
         app.register_error_handler(ApiError, self._api_error)
@@ -170,6 +169,20 @@ class MockRuntime:
             methods=[operation.method],
             provide_automatic_options=False,
         )
+
+    def runs_inline(self, environ: dict[str, Any]) -> bool:
+        """Whether a request may run on the server's event loop instead of a thread.
+
+        Inline is fastest (no thread hand-off, no contention for the interpreter) but holds
+        up every other request while it runs, so only vendor calls that just compute qualify:
+        not pages or the control API (they may wait on the scheduler), not while a fault rule
+        adds latency (it sleeps), not writes that resolve a webhook host. docs/slow-clients.md
+        """
+        path = environ.get("PATH_INFO", "")
+        if self.kind_of(path) != VENDOR or self.faults.have_latency():
+            return False
+        writes = environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
+        return not (writes and any(part in path for part in self.resolving_paths))
 
     def kind_of(self, path: str) -> str:
         """An exempt (dashboard) page, the control API, or a vendor request. Pages come first:
@@ -201,52 +214,8 @@ class MockRuntime:
         for name, value in current.response_headers.items():
             response.headers.setdefault(name, value)  # an injected fault's own values win
         if current.kind == VENDOR:
-            self._record(current, response)
+            record_exchange(self, current, response)
         return response
-
-    def _record(self, current: Exchange, response: Response) -> None:
-        duration = (time.perf_counter() - current.started) * 1000
-        verdict = current.verdict or ("valid" if response.status_code < 400 else "invalid")
-        entry = self.journal.record(
-            time=self.clock.now(),
-            method=request.method,
-            path=request.path,
-            query=request.query_string.decode("latin-1"),
-            status=0 if current.dropped else response.status_code,  # 0: no answer was sent
-            verdict=verdict,
-            operation_id=current.operation_id,
-            error=current.error,
-            body=current.body,
-            raw_body=self._raw_body(current, response),
-            account=current.account,
-            duration_ms=round(duration, 3),
-            warnings=list(current.warnings),
-        )
-        if self.config.log_requests:
-            query = f"?{entry.query}" if entry.query else ""  # redacted, like the journal's
-            request_log.info(
-                "%s %s %s%s %d %.1fms %s%s",
-                self.vendor,
-                request.method,
-                request.path,
-                query,
-                response.status_code,
-                duration,
-                verdict,
-                "".join(f"\n  warning: {text}" for text in current.warnings),
-            )
-
-    def _raw_body(self, current: Exchange, response: Response) -> bytes | None:
-        """The request body for the journal, read only within the limit and only if sent."""
-        if response.status_code == 413 or (current.operation and not current.operation.has_body):
-            return None
-        length = request.content_length  # chunked bodies have one too (bound_chunked_input)
-        if not length or length > self.config.max_body:
-            return None
-        try:
-            return request.get_data(cache=True)
-        except HTTPException:  # werkzeug's own limit (MAX_CONTENT_LENGTH), kept as a backstop
-            return None
 
     # -- errors --------------------------------------------------------------------------
     def _api_error(self, error: ApiError) -> Response:

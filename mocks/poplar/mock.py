@@ -33,6 +33,7 @@ TITLES = {
     "forbidden": "Forbidden",
     "not_found": "NotFound",
     "method_not_allowed": "MethodNotAllowed",
+    "request_timeout": "RequestTimeout",
     "conflict": "Conflict",
     "payload_too_large": "PayloadTooLarge",
     "unsupported_media_type": "UnsupportedMediaType",

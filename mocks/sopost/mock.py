@@ -50,6 +50,7 @@ class SoPostMock:
         self.config = config
         self.config.lifecycle.seed = config.runtime.seed
         self.runtime = MockRuntime("sopost", config.runtime, error_body)
+        self.runtime.resolving_paths = ("/webhooks",)  # a subscription's host is resolved
         self.dispatcher = Dispatcher(
             self.runtime.scheduler,
             self.runtime.faults,

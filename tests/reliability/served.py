@@ -16,9 +16,10 @@ import requests
 from mocks.core.server import free_port
 from tests.support import wait_until
 
-__all__ = ["POPLAR_TOKEN", "ServedMocks", "serve_mocks"]
+__all__ = ["CLIENT_TIMEOUT", "POPLAR_TOKEN", "ServedMocks", "serve_mocks"]
 
 POPLAR_TOKEN = "reliability-token"
+CLIENT_TIMEOUT = 2.0  # seconds (--client-timeout): short, so slow-client checks end quickly
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ def serve_mocks(*extra: str) -> Iterator[ServedMocks]:
         str(Path(sys.executable).with_name("mockkit")), "serve", "--no-harness",
         "--ui-port", "0", "--quiet",
         "--sopost-port", str(sopost_port), "--poplar-port", str(poplar_port),
-        "--tokens", POPLAR_TOKEN, "--rate-limit", "100000000/1s", *extra,
+        "--tokens", POPLAR_TOKEN, "--rate-limit", "100000000/1s",
+        "--client-timeout", str(CLIENT_TIMEOUT), *extra,
     ]  # fmt: skip
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True

@@ -1,21 +1,22 @@
 """Slow clients against the served mocks (issue 12): 50 connections that stall their bodies
-leave ``/_mock/health`` answering, and a request head that never ends is cut off.
+leave ``/_mock/health`` answering, a body that does not arrive in time is a 408 in the vendor's
+envelope, and a request head that never ends is cut off.
 
-Before: 4 blocking threads, so four stalled uploads froze a mock, and granian waited 30 s for
-headers. The latency is printed here and reported by the benchmark; the test asserts that
-health answers at all while the stall lasts.
+Before: 4 blocking threads, so four stalled uploads froze a mock (even a GET declaring a body
+it never sent), and granian waited 30 s for headers. The latency is printed here; the test
+asserts that health answers at all while the stall lasts.
 """
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 
 import pytest
 import requests
 
-from mockkit.serve import HEADER_TIMEOUT_MS
-from tests.reliability.served import ServedMocks
+from tests.reliability.served import CLIENT_TIMEOUT, ServedMocks
 
 STALLED = 50
 
@@ -50,8 +51,44 @@ def test_fifty_stalled_uploads_leave_health_answering(mocks: ServedMocks, mock: 
             sock.close()
 
 
+ENVELOPES = {"sopost": ("error", "code"), "poplar": ("error", "title")}
+
+
+@pytest.mark.parametrize(
+    ("mock", "request_line"),
+    [
+        ("sopost", b"POST /v1/orders"),
+        ("poplar", b"POST /v1/order"),
+        ("sopost", b"GET /v1/orders/3fa85f64-5717-4562-b3fc-2c963f66afa6"),  # a body never sent
+    ],
+)
+def test_a_body_that_does_not_arrive_in_time_is_a_408_and_the_connection_closes(
+    mocks: ServedMocks, mock: str, request_line: bytes
+) -> None:
+    with socket.create_connection(_address(mocks.url(mock))) as sock:
+        sock.sendall(
+            request_line + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+        )
+        sock.settimeout(CLIENT_TIMEOUT + 20)
+        answer = _read_until_closed(sock)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 ")
+    assert b"connection: close" in head.lower()
+    outer, inner = ENVELOPES[mock]
+    assert inner in json.loads(body)[outer]
+    assert mocks.healthy(mock)
+
+
 def test_a_request_head_that_never_ends_is_cut_off(mocks: ServedMocks) -> None:
     with socket.create_connection(_address(mocks.sopost)) as sock:
         sock.sendall(b"GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no blank line
-        sock.settimeout(HEADER_TIMEOUT_MS / 1000 + 20)
+        sock.settimeout(CLIENT_TIMEOUT + 20)
         assert sock.recv(100) == b""  # granian closes it (no 408: docs/slow-clients.md)
+
+
+def _read_until_closed(sock: socket.socket) -> bytes:
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data

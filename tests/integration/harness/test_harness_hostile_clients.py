@@ -158,6 +158,12 @@ def test_fifty_stalled_uploads_leave_health_answering(harness: str) -> None:
         for _ in range(5):
             response = requests.get(f"{harness}/health", timeout=2)
             assert response.status_code == 200
+        stalled[0].settimeout(CLIENT_TIMEOUT + 10)
+        answer = stalled[0].recv(65536)  # the deadline passed: 408 in the harness's envelope
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408 ")
+        assert b"connection: close" in head.lower()
+        assert json.loads(body)["error"]["title"] == "RequestTimeout"
     finally:
         for sock in stalled:
             sock.close()

@@ -20,7 +20,7 @@ def _stage_names(app) -> list[str]:
 def test_each_vendor_declares_its_pipeline_in_order() -> None:
     sopost = create_sopost(SoPostConfig(runtime=RuntimeConfig(clock="manual")), start=False)
     poplar = create_poplar(PoplarConfig(runtime=RuntimeConfig(clock="manual")), start=False)
-    safety = ["host", "cross-site", "body limit"]
+    safety = ["host", "cross-site", "body"]
     assert _stage_names(sopost) == [*safety, "faults", "route", "authenticate", "validate"]
     assert _stage_names(poplar) == [
         *safety,

@@ -14,6 +14,7 @@ from mocks.poplar.app import PoplarConfig
 from mocks.poplar.app import create_app as create_poplar
 from mocks.sopost.app import SoPostConfig
 from mocks.sopost.app import create_app as create_sopost
+from servekit.rsgi_bridge import BODY_TIMED_OUT
 
 TOKEN = "prod_bounds"
 POPLAR = {"Authorization": f"Bearer {TOKEN}"}
@@ -71,35 +72,35 @@ def test_a_body_over_max_body_is_a_413_in_the_envelope() -> None:
     assert entry["status"] == 413
 
 
-class EndlessBody(io.RawIOBase):
-    """A body that never ends, counting what the server reads of it."""
-
-    def __init__(self) -> None:
-        self.read_bytes = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        buffer[:] = b" " * len(buffer)
-        self.read_bytes += len(buffer)
-        return len(buffer)
-
-
-def test_a_chunked_body_over_max_body_is_a_413_without_being_read_whole() -> None:
-    """As granian hands it over: no Content-Length, no ``wsgi.input_terminated``."""
+def test_a_chunked_body_the_server_cut_at_the_limit_is_a_413_without_being_read() -> None:
+    """As servekit hands it over: the bytes read so far, and a length past the limit."""
     config = SoPostConfig(runtime=RuntimeConfig(clock="manual", max_body=1000))
     app = create_sopost(config, start=False)
     environ = EnvironBuilder(
         path="/v1/orders", method="POST", content_type="application/json"
     ).get_environ()
-    body = EndlessBody()
-    environ.update({"wsgi.input": body, "HTTP_TRANSFER_ENCODING": "chunked"})
-    environ.pop("CONTENT_LENGTH", None)
+    environ.update({"wsgi.input": io.BytesIO(b" " * 1001), "CONTENT_LENGTH": "1001"})
     chunks, status, _ = run_wsgi_app(app, environ, buffered=True)
     assert status.startswith("413")
     assert json.loads(b"".join(chunks))["error"]["code"] == "payload_too_large"
-    assert body.read_bytes < 100_000
+    assert environ["wsgi.input"].tell() == 0
+
+
+@pytest.mark.parametrize("vendor", ["sopost", "poplar"])
+def test_a_body_the_server_timed_out_is_a_408_in_the_envelope_and_journaled(vendor: str) -> None:
+    client = sopost() if vendor == "sopost" else poplar()
+    path = "/v1/orders" if vendor == "sopost" else "/v1/order"
+    response = client.post(
+        path,
+        data=b"{",
+        headers={**POPLAR, "Content-Type": "application/json"},
+        environ_overrides={BODY_TIMED_OUT: True},
+    )
+    assert response.status_code == 408
+    error = response.json["error"]
+    assert error["code" if vendor == "sopost" else "title"] in ("request_timeout", "RequestTimeout")
+    [entry] = client.get("/_mock/requests").json["requests"]
+    assert (entry["status"], entry["body"]) == (408, None)  # the cut body is not kept
 
 
 def test_the_default_limit_is_one_megabyte() -> None:
