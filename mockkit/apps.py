@@ -17,10 +17,6 @@ from typing import Any, TypeVar, get_type_hints
 from flask import Flask
 
 from mocks.core.request_log import log_requests_to
-from mocks.poplar.app import PoplarConfig
-from mocks.poplar.app import create_app as create_poplar
-from mocks.sopost.app import SoPostConfig
-from mocks.sopost.app import create_app as create_sopost
 from servekit.rsgi_bridge import WsgiOverRsgi
 
 __all__ = [
@@ -85,16 +81,19 @@ def _configure_logging() -> None:
 
 
 def sopost_app() -> WsgiOverRsgi:
-    """Granian factory: the SoPost mock built from ``$MOCKKIT_SOPOST_OPTIONS``."""
+    """Granian factory: the SoPost mock built from ``$MOCKKIT_SOPOST_OPTIONS``.
+
+    Each vendor's app is imported by its own factory, so a server imports one mock, not both.
+    """
+    from mocks.sopost.app import SoPostConfig, create_app
+
     _configure_logging()
-    return _serving(
-        create_sopost(revive(SoPostConfig, json.loads(os.environ.get(SOPOST_ENV, "{}"))))
-    )
+    return _serving(create_app(revive(SoPostConfig, json.loads(os.environ.get(SOPOST_ENV, "{}")))))
 
 
 def poplar_app() -> WsgiOverRsgi:
     """Granian factory: the Poplar mock built from ``$MOCKKIT_POPLAR_OPTIONS``."""
+    from mocks.poplar.app import PoplarConfig, create_app
+
     _configure_logging()
-    return _serving(
-        create_poplar(revive(PoplarConfig, json.loads(os.environ.get(POPLAR_ENV, "{}"))))
-    )
+    return _serving(create_app(revive(PoplarConfig, json.loads(os.environ.get(POPLAR_ENV, "{}")))))

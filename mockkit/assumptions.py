@@ -12,9 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import yaml
-
-from openapi import spec_path
+from openapi import read_spec
 from openapi.provenance import CONTENT_TYPE, Constraint, assumed_constraints
 
 __all__ = ["README_MARKERS", "assumption_rows", "assumptions_table"]
@@ -56,7 +54,7 @@ def assumption_rows() -> list[tuple[str, str, str]]:
     """(vendor, item, what we chose or why) for both vendor specs, in document order."""
     rows: list[tuple[str, str, str]] = []
     for vendor in VENDORS:
-        document = yaml.safe_load(spec_path(vendor).read_text(encoding="utf-8"))
+        document = read_spec(vendor)
         for behaviour in document["info"].get("x-assumptions", []):
             rows.append((vendor, behaviour["item"], behaviour["choice"]))
         seen: set[str] = set()

@@ -21,9 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-from openapi import spec_path
+from openapi import read_spec
 
 __all__ = [
     "CONSTRAINTS",
@@ -205,8 +203,7 @@ def view(document: dict, enforced_only: bool, nullable: bool = True) -> dict:
 
 def load_view(name: str, enforced_only: bool) -> dict:
     """``view`` of ``openapi/<name>.yaml``: what schemathesis and other spec readers load."""
-    with spec_path(name).open(encoding="utf-8") as handle:
-        return view(yaml.safe_load(handle), enforced_only)
+    return view(read_spec(name), enforced_only)
 
 
 def _drop(constraint: Constraint) -> None:

@@ -22,7 +22,6 @@ from decimal import Decimal
 from typing import Any
 
 import jsonschema_rs
-import yaml
 
 from mocks.core.errors import ApiError
 from mocks.core.findings import (
@@ -35,7 +34,7 @@ from mocks.core.findings import (
 from mocks.core.json_body import parse_json
 from mocks.core.schema_errors import best_error, body_error
 from mocks.core.uuids import canonical_uuids
-from openapi import spec_path
+from openapi import read_spec
 from openapi.provenance import view
 
 __all__ = ["Operation", "Spec", "ValidatedRequest", "load_spec"]
@@ -60,8 +59,7 @@ class ValidatedRequest:
 @functools.cache
 def load_spec(name: str) -> Spec:
     """The spec ``openapi/<name>.yaml``, both views parsed and compiled once per process."""
-    with spec_path(name).open(encoding="utf-8") as handle:
-        document = yaml.safe_load(handle)
+    document = read_spec(name)
     # Null-means-absent fields are dropped before validation, so these views need not admit null.
     full = view(document, enforced_only=False, nullable=False)
     if name == "control":  # our own API: its rules are definitions, not guesses about a vendor
