@@ -1,6 +1,7 @@
-"""Which WSGI server serves the mocks: waitress vs gunicorn (gthread) vs granian.
+"""Which server serves the mocks: waitress vs gunicorn (gthread) vs granian (WSGI) vs granian
+(RSGI with servekit's bridge, what ``mockkit serve`` runs since issue 12).
 
-Same app factory (``mockkit.apps:sopost_app``, quiet), one process each (the mocks keep their
+Same Flask app (the SoPost mock, quiet), one process each (the mocks keep their
 state in memory), ``GET /orders/{guide order}`` with wrk ``-t2 -c32 -d5s --latency``. Then the
 robustness probe: while 1 (and then 3) requests sit in a 500 ms latency fault, how long do
 ordinary requests take? A server whose threads are all stuck stalls everyone.
@@ -29,6 +30,8 @@ from bench.common import (
     warm_and_run,
     write_result,
 )
+from mockkit.apps import sopost_app
+from mockkit.serve import granian_command
 from mocks.core.server import free_port
 
 RUNS = 3
@@ -37,7 +40,12 @@ GRANIAN_THREADS = (1, 2, 4, 8)
 FAULT_MS = 500
 SLOW_ID = "00000000-0000-4000-8000-00000000beef"
 ENV = {"MOCKKIT_SOPOST_OPTIONS": '{"runtime": {"log_requests": false}}'}  # a SoPostConfig
-FACTORY = "mockkit.apps:sopost_app"
+FACTORY = "bench.wsgi_servers:sopost_flask"  # the WSGI app itself, for the WSGI servers
+
+
+def sopost_flask() -> Any:
+    """The SoPost mock's Flask app, as ``mockkit serve`` builds it, without servekit."""
+    return sopost_app().app
 
 
 def commands(port: int) -> dict[str, list[str]]:
@@ -89,6 +97,9 @@ def commands(port: int) -> dict[str, list[str]]:
             "warning",
             FACTORY,
         ]
+    found["granian RSGI + servekit (mockkit serve)"] = granian_command(
+        "mockkit.apps:sopost_app", HOST, port
+    )
     return found
 
 

@@ -8,7 +8,7 @@ in the journal. A finding names the field and the rule from the spec, never the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -72,8 +72,8 @@ def content_type_finding(media_type: str) -> Finding:
 def drop_absent_nulls(spec: Spec, schema: Any, value: Any) -> None:
     """Remove, in place, every ``null`` the spec reads as a left-out optional field
     (objects marked ``x-null-means-absent``), so handlers never see them."""
-    for node, found in list(_objects(spec, schema, value)):
-        if node.get("x-null-means-absent"):
+    for node, found in list(_objects(spec, schema, value, _reads_null_as_absent)):
+        if _reads_null_as_absent(node):
             required = set(node.get("required") or [])
             properties = node.get("properties") or {}
             for name in [k for k, v in found.items() if v is None and k in properties]:
@@ -84,29 +84,40 @@ def drop_absent_nulls(spec: Spec, schema: Any, value: Any) -> None:
 def drop_unknown_fields(spec: Spec, schema: Any, value: Any) -> None:
     """Remove, in place, the fields a closed object does not declare: a request served
     despite them (the rule is assumed) has them ignored, as a lenient API would."""
-    for node, found in list(_objects(spec, schema, value)):
-        if node.get("additionalProperties") is False and "properties" in node:
+    for node, found in list(_objects(spec, schema, value, _is_closed)):
+        if _is_closed(node):
             for name in [k for k in found if k not in node["properties"]]:
                 del found[name]
 
 
-def _objects(spec: Spec, schema: Any, value: Any) -> Iterator[tuple[dict, dict]]:
-    """Every (object schema, JSON object) pair of ``value`` that ``schema`` describes."""
-    schema = spec.resolve(schema)
-    if not isinstance(schema, dict):
+def _reads_null_as_absent(node: dict) -> bool:
+    return bool(node.get("x-null-means-absent"))
+
+
+def _is_closed(node: dict) -> bool:
+    return node.get("additionalProperties") is False and "properties" in node
+
+
+def _objects(
+    spec: Spec, schema: Any, value: Any, wanted: Callable[[dict], bool]
+) -> Iterator[tuple[dict, dict]]:
+    """The (object schema, JSON object) pairs of ``value`` that ``schema`` describes, in the
+    subtrees where some schema is ``wanted`` (the rest cannot change anything)."""
+    if not spec.reach.reaches(schema, wanted):
         return
+    schema = spec.resolve(schema)
     properties = schema.get("properties") or {}
     if isinstance(value, dict):
         yield schema, value
         for name, child in value.items():
             if name in properties:
-                yield from _objects(spec, properties[name], child)
+                yield from _objects(spec, properties[name], child, wanted)
     elif isinstance(value, list) and "items" in schema:
         for child in value:
-            yield from _objects(spec, schema["items"], child)
+            yield from _objects(spec, schema["items"], child, wanted)
     for key in ("allOf", "anyOf"):
         for branch in schema.get(key) or []:
-            yield from _objects(spec, branch, value)
+            yield from _objects(spec, branch, value, wanted)
 
 
 def _render(value: Any) -> str:

@@ -33,6 +33,7 @@ from mocks.core.findings import (
 )
 from mocks.core.json_body import parse_json
 from mocks.core.schema_errors import best_error, body_error
+from mocks.core.schema_reach import SchemaReach
 from mocks.core.uuids import canonical_uuids
 from openapi import read_spec
 from openapi.provenance import view
@@ -77,6 +78,8 @@ class Spec:
         # ``x-json-numbers: decimal``: request bodies' non-integer numbers are read as exact
         # decimals (Poplar's money), never rounded through a float.
         self.parse_float: Any = Decimal if document.get("x-json-numbers") == "decimal" else float
+        self._pointers: dict[str, Any] = {}
+        self.reach = SchemaReach(self.resolve)
         self.operations: dict[str, Operation] = {}
         for path, item in document.get("paths", {}).items():
             shared = item.get("parameters", [])
@@ -92,11 +95,14 @@ class Spec:
         return node
 
     def pointer(self, ref: str) -> Any:
-        if not ref.startswith("#/"):
-            raise ValueError(f"only local references are supported, got {ref!r}")
-        node: Any = self.document
-        for part in ref[2:].split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
+        node = self._pointers.get(ref)
+        if node is None:
+            if not ref.startswith("#/"):
+                raise ValueError(f"only local references are supported, got {ref!r}")
+            node = self.document
+            for part in ref[2:].split("/"):
+                node = node[part.replace("~1", "/").replace("~0", "~")]
+            self._pointers[ref] = node
         return node
 
     def validator(self, schema: dict, enforced: bool = False) -> jsonschema_rs.Draft202012Validator:
@@ -178,7 +184,7 @@ class Operation:
                     f"is not a valid {_describe(schema)}.",
                     field=name,
                 )
-            path_values[name] = canonical_uuids(self.spec.resolve, schema, value)
+            path_values[name] = canonical_uuids(self.spec, schema, value)
         query_values = self._validate_query(query)
         found: list[Finding] = []
         body = self._validate_body(content_type, raw_body, strict, found) if self.has_body else None
@@ -208,7 +214,7 @@ class Operation:
                     f"Query parameter '{name}' is invalid: {error.message}.",
                     field=name,
                 )
-            values[name] = canonical_uuids(self.spec.resolve, schema, value)
+            values[name] = canonical_uuids(self.spec, schema, value)
         return values
 
     def _validate_body(
@@ -232,14 +238,14 @@ class Operation:
         drop_absent_nulls(self.spec, self.body_schema, body)
         errors = list(self._body_validator.iter_errors(body))
         if not errors:
-            return canonical_uuids(self.spec.resolve, self.body_schema, body)
+            return canonical_uuids(self.spec, self.body_schema, body)
         error = best_error(self._enforced_validator, body)
         if strict or error is not None:
             error = error or best_error(self._body_validator, body)
             raise body_error(self.spec, self.body_schema or {}, error)
         found.extend(findings(self.spec, self.body_schema or {}, errors))
         drop_unknown_fields(self.spec, self.body_schema, body)
-        return canonical_uuids(self.spec.resolve, self.body_schema, body)
+        return canonical_uuids(self.spec, self.body_schema, body)
 
 
 def _compile_params(spec: Spec, parameters: dict, location: str) -> dict:

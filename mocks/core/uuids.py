@@ -10,8 +10,10 @@ compare plain strings. Which values are UUIDs is the spec's say, not a regex ove
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mocks.core.spec import Spec
 
 __all__ = ["canonical_uuids"]
 
@@ -20,34 +22,39 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _BRANCHES = ("allOf", "anyOf", "oneOf")
 
 
-def canonical_uuids(resolve: Callable[[Any], Any], schema: Any, value: Any) -> Any:
+def canonical_uuids(spec: Spec, schema: Any, value: Any) -> Any:
     """``value`` with every string its ``schema`` declares ``format: uuid`` lower-cased.
 
-    ``resolve`` follows a ``$ref``; the value has already passed validation against the
-    schema, so a branch that does not fit it changes nothing a fitting one would not.
+    The value has already passed validation against the schema, so a branch that does not fit
+    it changes nothing a fitting one would not. Subtrees without a UUID are not walked.
     """
-    schema = resolve(schema)
-    if not isinstance(schema, dict):
+    if not spec.reach.reaches(schema, _is_uuid):
         return value
+    schema = spec.resolve(schema)
     if isinstance(value, str):
-        return value.lower() if _UUID.match(value) and _declares_uuid(resolve, schema) else value
+        return value.lower() if _UUID.match(value) and _declares_uuid(spec, schema) else value
     for key in _BRANCHES:
         for branch in schema.get(key, []):
-            value = canonical_uuids(resolve, branch, value)
+            value = canonical_uuids(spec, branch, value)
     if isinstance(value, dict):
         properties = schema.get("properties", {})
         return {
-            name: canonical_uuids(resolve, properties[name], item) if name in properties else item
+            name: canonical_uuids(spec, properties[name], item) if name in properties else item
             for name, item in value.items()
         }
     if isinstance(value, list) and "items" in schema:
-        return [canonical_uuids(resolve, schema["items"], item) for item in value]
+        return [canonical_uuids(spec, schema["items"], item) for item in value]
     return value
 
 
-def _declares_uuid(resolve: Callable[[Any], Any], schema: Any) -> bool:
-    schema = resolve(schema)
+def _is_uuid(node: dict) -> bool:
+    return node.get("format") == "uuid"
+
+
+def _declares_uuid(spec: Spec, schema: Any) -> bool:
+    """The schema itself is a UUID, or one of its branches is (not its properties)."""
+    schema = spec.resolve(schema)
     return isinstance(schema, dict) and (
-        schema.get("format") == "uuid"
-        or any(_declares_uuid(resolve, b) for key in _BRANCHES for b in schema.get(key, []))
+        _is_uuid(schema)
+        or any(_declares_uuid(spec, b) for key in _BRANCHES for b in schema.get(key, []))
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mocks.core.spec import Spec
 from mocks.core.uuids import canonical_uuids
 from mocks.sopost.fixtures import GUIDE
 from tests.support import organisation_subscription
@@ -10,26 +11,27 @@ UPPER = "3FA85F64-5717-4562-B3FC-2C963F66AFA6"
 
 
 def test_only_values_the_schema_types_as_uuids_are_lower_cased() -> None:
-    refs = {"#/Id": {"type": "string", "format": "uuid"}}
-
-    def resolve(node):
-        return refs[node["$ref"]] if isinstance(node, dict) and "$ref" in node else node
-
+    spec = Spec("uuids", {"components": {"schemas": {"Id": {"type": "string", "format": "uuid"}}}})
     schema = {
         "type": "object",
         "properties": {
-            "id": {"$ref": "#/Id"},
+            "id": {"$ref": "#/components/schemas/Id"},
             "identity": {"type": "string"},  # free text that may look like a UUID
-            "items": {"type": "array", "items": {"anyOf": [{"$ref": "#/Id"}, {"type": "null"}]}},
+            "items": {
+                "type": "array",
+                "items": {"anyOf": [{"$ref": "#/components/schemas/Id"}, {"type": "null"}]},
+            },
         },
     }
     value = {"id": UPPER, "identity": UPPER, "items": [UPPER, None], "other": UPPER}
-    assert canonical_uuids(resolve, schema, value) == {
+    assert canonical_uuids(spec, schema, value) == {
         "id": UPPER.lower(),
         "identity": UPPER,
         "items": [UPPER.lower(), None],
         "other": UPPER,
     }
+    untyped = {"type": "object", "properties": {"identity": {"type": "string"}}}
+    assert canonical_uuids(spec, untyped, {"identity": UPPER}) == {"identity": UPPER}
 
 
 def test_an_upper_case_order_id_reads_the_order(sopost) -> None:

@@ -3,14 +3,17 @@ size limit or the deadline, and the app learns why; answers keep their framing."
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from servekit import rsgi_bridge
 from servekit.rsgi_bridge import BODY_TIMED_OUT, WsgiOverRsgi, header_timeout_ms
 
 
@@ -201,3 +204,17 @@ def test_the_header_deadline_fits_granian_range() -> None:
     assert header_timeout_ms(10) == 10_000
     assert header_timeout_ms(0.0001) == 1
     assert header_timeout_ms(600) == 60_000
+
+
+def test_servekit_imports_nothing_of_ours() -> None:
+    """The harness uses it, and the harness may not import the mocks (it runs against the
+    real vendors), so servekit stays on the standard library."""
+    source = Path(rsgi_bridge.__file__).read_text(encoding="utf-8")
+    imported = {
+        node.module.split(".")[0] if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+        if not isinstance(node, ast.ImportFrom) or node.module
+    }
+    assert not imported & {"mocks", "contracts", "mockkit", "harness", "openapi", "pagekit"}
