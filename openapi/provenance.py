@@ -34,7 +34,9 @@ __all__ = [
     "view",
 ]
 
-TAGS = ("documented", "example", "observed", "assumed")
+# ``mockkit``: a rule of the mock's own (its delivery safety), not a claim about the vendor;
+# enforced, like the evidence tags, because no client is served by breaking it.
+TAGS = ("documented", "example", "observed", "mockkit", "assumed")
 # Keywords that restrict a value (the ones a view may drop). ``properties``, ``items``,
 # ``allOf`` and friends are containers: the walk descends into them instead.
 CONSTRAINTS = (

@@ -10,6 +10,7 @@ from openapi import spec_path
 from openapi.provenance import TAGS, assumed_constraints, constraints, view
 
 VENDORS = ("sopost", "poplar")
+ORGANISATION = "f3a10b3a-a02f-4568-b1ca-ea6571620f91"  # the guide's
 
 
 def document(vendor: str) -> dict:
@@ -106,3 +107,14 @@ def test_null_is_no_customer_identity() -> None:
     body = {"order_id": "A-1", "order_date": "2024-05-01", "shipping_address": None}
     assert not valid(derived, "OrderRequest", body)
     assert valid(derived, "OrderRequest", {**body, "customer_email": "a@b.co"})
+
+
+def test_the_mocks_own_rules_are_tagged_as_such_and_enforced() -> None:
+    """SoPost's webhook url spelling rule is mockkit's delivery safety, not SoPost's."""
+    own = [c for c in constraints(document("sopost")) if c.provenance == "mockkit"]
+    assert [(c.label, c.keyword) for c in own] == [("WebhookSubscriptionRequest.url", "pattern")]
+    enforced = view(document("sopost"), enforced_only=True)
+    backslash = {"url": "http://example.invalid\\.localhost/", "events": ["OrderEvent"]}
+    body = {**backslash, "entity_type": "Organisation", "entity_id": ORGANISATION}
+    assert not valid(enforced, "WebhookSubscriptionRequest", body)
+    assert valid(enforced, "WebhookSubscriptionRequest", {**body, "url": "http://localhost:1/x"})

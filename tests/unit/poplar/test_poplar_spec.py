@@ -9,8 +9,9 @@ from openapi_spec_validator.readers import read_from_filename
 
 from mocks.core.spec import load_spec
 from openapi import spec_path
+from openapi.provenance import TAGS
 
-PROVENANCE = {"documented", "example", "observed", "assumed"}
+PROVENANCE = set(TAGS)
 
 
 @pytest.fixture(scope="module")
