@@ -23,8 +23,10 @@ __all__ = ["create_app", "create_server"]
 
 # An OrderEvent is four short fields; anything much bigger is not from SoPost.
 MAX_BODY_BYTES = 64 * 1024
-# Threads for handlers (database work); clients still sending their body hold none.
-SERVER_THREADS = 16
+# Threads for handlers, started as needed: a webhook may wait up to HARNESS_DB_RETRY_SECONDS
+# on a database that is away, and /health must still find a thread. Clients still sending
+# their body hold none.
+SERVER_THREADS = 64
 
 bp = Blueprint("harness", __name__)
 
