@@ -88,23 +88,22 @@ class ProviderReport:
         return self.failures == 0 and not self.errors
 
 
-def keep_edit_order_id(case: Any) -> None:
+def keep_edit_order_id(case: Any, strict: bool = False) -> None:
     """Poplar's edit body ``order_id`` must equal the path's, a rule JSON Schema cannot state.
 
-    A non-empty string there is never the negative mutation (only type and emptiness are
-    constrained), so aligning it keeps positive cases positive and negative ones negative.
-    The server sees the path percent-decoded, so the body gets the decoded value.
+    Aligning a string there keeps positive cases positive and negative ones negative, as long
+    as no string is the negative mutation: under ``strict`` (the full view) an empty one or one
+    with ``/`` is (those rules are assumed), so only those are left alone; in the enforced view
+    only the type is constrained, so every string is aligned (an empty one was a 400 the spec
+    allows). The server sees the path percent-decoded, so the body gets the decoded value.
     """
     if case.operation.label != "POST /v1/order/{order_id}":
         return
     body, path = case.body, case.path_parameters or {}
-    if (
-        isinstance(body, dict)
-        and isinstance(body.get("order_id"), str)
-        and body["order_id"]
-        and "/" not in body["order_id"]
-        and isinstance(path.get("order_id"), str)
-    ):
+    if not (isinstance(body, dict) and isinstance(path.get("order_id"), str)):
+        return
+    sent = body.get("order_id")
+    if isinstance(sent, str) and (not strict or (sent and "/" not in sent)):
         body["order_id"] = unquote(path["order_id"])
 
 
@@ -169,7 +168,7 @@ def _hooks(target: ProviderTarget, created: list[tuple[str, str]]) -> list[Any]:
     writing_remote = target.url is not None and target.allow_writes
 
     def before_call(ctx: Any, case: Any, kwargs: dict) -> None:
-        keep_edit_order_id(case)
+        keep_edit_order_id(case, target.strict)
         if writing_remote:
             _mark_created_orders(case)
 

@@ -52,7 +52,7 @@ def test_poplar_conforms_to_its_spec(case) -> None:
 @full_schema.parametrize()
 @settings(suppress_health_check=list(HealthCheck), deadline=None)
 def test_poplar_conforms_strictly(case) -> None:
-    keep_edit_order_id(case)
+    keep_edit_order_id(case, strict=True)
     case.call_and_validate()
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
+from urllib.parse import unquote
 from xml.etree import ElementTree
 
 import pytest
 import requests
 from click.testing import CliRunner
 
+from contracts.provider import keep_edit_order_id
 from mockkit.cli import main
 from mocks.core.server import LiveServer
 from mocks.poplar.app import PoplarConfig
@@ -84,3 +87,25 @@ def test_writes_are_marked_and_cleaned_up() -> None:
 def test_allow_writes_needs_a_url() -> None:
     result = provider("--vendor", "poplar", "--allow-writes")
     assert result.exit_code == 2 and "--url" in result.output
+
+
+@pytest.mark.parametrize(
+    ("sent", "strict", "kept"),
+    [
+        ("", False, "A%2F1"),  # only the type is enforced: an empty id is positive data
+        ("x/y", False, "A%2F1"),
+        ("", True, ""),  # the full view: empty is the negative mutation, left alone
+        ("x/y", True, "x/y"),
+        ("other", True, "A%2F1"),
+    ],
+)
+def test_the_edit_body_order_id_follows_the_path_unless_it_is_the_mutation(
+    sent: str, strict: bool, kept: str
+) -> None:
+    case = SimpleNamespace(
+        operation=SimpleNamespace(label="POST /v1/order/{order_id}"),
+        body={"order_id": sent, "order_date": "2024-05-01"},
+        path_parameters={"order_id": "A%2F1"},
+    )
+    keep_edit_order_id(case, strict)
+    assert case.body["order_id"] == (unquote(kept) if kept == "A%2F1" else kept)
