@@ -12,11 +12,16 @@ from __future__ import annotations
 import json
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
+from mocks.sopost.fixtures import GUIDE
 from tests.reliability.served import CLIENT_TIMEOUT, ServedMocks
+from tests.support import wait_until
+
+GUIDE_ORDER = GUIDE.order
 
 STALLED = 50
 
@@ -92,3 +97,37 @@ def _read_until_closed(sock: socket.socket) -> bytes:
     while chunk := sock.recv(65536):
         data += chunk
     return data
+
+
+def test_a_request_held_by_a_latency_fault_does_not_hold_up_the_others(
+    mocks: ServedMocks,
+) -> None:
+    """The vendor API runs on the event loop, except while a fault rule adds latency: then
+    requests go to threads, so one sleeping request leaves the rest answering."""
+    base = mocks.sopost
+    slow_order = "00000000-0000-4000-8000-00000000beef"
+    rule = requests.post(
+        f"{base}/_mock/faults",
+        json={"method": "GET", "path": f"/v1/orders/{slow_order}", "latency_ms": 3000},
+        timeout=5,
+    ).json()
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(requests.get, f"{base}/v1/orders/{slow_order}", timeout=20)
+            wait_until(
+                lambda: _matched(base, rule["id"]) == 1,  # the mock is holding it now
+                timeout=10,
+                interval=0.02,
+                message="the slow request reached its fault",
+            )
+            fast = requests.get(f"{base}/v1/orders/{GUIDE_ORDER}", timeout=20)
+            assert fast.status_code == 200
+            assert not slow.done(), "the fast answer waited for the slow one"
+            assert slow.result().status_code in (200, 404)
+    finally:
+        requests.delete(f"{base}/_mock/faults/{rule['id']}", timeout=5)
+
+
+def _matched(base: str, rule_id: str) -> int:
+    rules = requests.get(f"{base}/_mock/faults", timeout=5).json()["faults"]
+    return next(rule["matched"] for rule in rules if rule["id"] == rule_id)
