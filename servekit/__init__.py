@@ -1,0 +1,6 @@
+"""How every mockkit server is served: a Flask app behind granian's RSGI interface, each
+request's body read (bounded in size and time) before a thread or the event loop runs the app.
+
+The mocks, the harness and the flow view all use it, and the harness may import nothing of
+the mocks, so it lives in a package of its own that depends on the standard library only.
+"""
