@@ -49,21 +49,13 @@ class _BatchingListener(QueueListener):
                 except queue.Empty:
                     break
             records = [record for record in batch if record is not self._sentinel]
-            for handler in self.handlers:
-                _write_all(handler, records)
+            (writer,) = self.handlers  # the one StreamHandler of log_requests_to
+            text = "".join(writer.format(record) + writer.terminator for record in records)
+            with writer.lock:  # type: ignore[union-attr]
+                writer.stream.write(text)  # type: ignore[attr-defined]
+                writer.flush()
             if len(records) < len(batch):  # stop() was called
                 return
-
-
-def _write_all(handler: logging.Handler, records: list[logging.LogRecord]) -> None:
-    if not isinstance(handler, logging.StreamHandler):
-        for record in records:
-            handler.handle(record)
-        return
-    text = "".join(handler.format(record) + handler.terminator for record in records)
-    with handler.lock:  # type: ignore[union-attr]
-        handler.stream.write(text)
-        handler.flush()
 
 
 def log_requests_to(stream: TextIO, fmt: str, datefmt: str) -> QueueListener:
