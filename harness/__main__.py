@@ -13,15 +13,12 @@ import sys
 
 from harness.config import ConfigError, HarnessConfig
 from harness.logs import configure_logging
-from servekit.rsgi_bridge import header_timeout_ms
+from servekit.rsgi_bridge import HTTP1_BUFFER, header_timeout_ms
 
 __all__ = ["main"]
 
 
 _PR_SET_PDEATHSIG = 1
-# hyper's read buffer bounds the request head: headers past 32 KB are its own 431 (granian's
-# default, 408 KB, let a 64 KB header through).
-HTTP1_BUFFER = 32 * 1024
 
 
 def _die_with_parent(parent_pid: int) -> None:

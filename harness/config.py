@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from harness.stores import is_postgres
+from servekit.rsgi_bridge import DEFAULT_CLIENT_TIMEOUT
 
 __all__ = ["ConfigError", "HarnessConfig", "redact_url"]
 
@@ -88,7 +89,7 @@ class HarnessConfig:
     poll_interval: float = 0.5
     http_timeout: float = 10.0
     # Seconds a client has to send its request headers, and again its body (slow clients).
-    client_timeout: float = 10.0
+    client_timeout: float = DEFAULT_CLIENT_TIMEOUT
     admin_token: str | None = None
     # Where the status page links for the flow view (mockkit serve sets it).
     flow_url: str | None = None
@@ -148,7 +149,7 @@ class HarnessConfig:
             db_retry_seconds=number("HARNESS_DB_RETRY_SECONDS", 10.0, float, 0.0),
             poll_interval=number("HARNESS_POLL_INTERVAL", 0.5, float, 0.01),
             http_timeout=number("HARNESS_HTTP_TIMEOUT", 10.0, float, 0.1),
-            client_timeout=number("HARNESS_CLIENT_TIMEOUT", 10.0, float, 0.1),
+            client_timeout=number("HARNESS_CLIENT_TIMEOUT", DEFAULT_CLIENT_TIMEOUT, float, 0.1),
             admin_token=env.get("HARNESS_ADMIN_TOKEN", "").strip() or None,
             flow_url=env.get("HARNESS_FLOW_URL", "").strip() or None,
         )

@@ -256,20 +256,16 @@ def serve(
     )
     # Each config goes whole to its server process; mockkit.apps revives it there.
     sopost, poplar = (
-        Service(
-            name,
-            port,
-            target,
-            "/_mock/health",
-            options_env(variable, asdict(config)),
-            client_timeout,
-        )
+        Service(name, port, target, "/_mock/health", options_env(variable, asdict(config)))
         for name, port, target, variable, config in (
             ("SoPost mock", sopost_port, "mockkit.apps:sopost_app", SOPOST_ENV, sopost_config),
             ("Poplar mock", poplar_port, "mockkit.apps:poplar_app", POPLAR_ENV, poplar_config),
         )
     )
-    with Supervisor(host, click.echo) as supervisor, tempfile.TemporaryDirectory() as scratch:
+    with (
+        Supervisor(host, click.echo, client_timeout) as supervisor,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
         try:
             if only != "poplar":
                 supervisor.start(sopost)
@@ -283,7 +279,6 @@ def serve(
                 )
                 harness.env["HARNESS_FLOW_URL"] = flow_url or ""
                 harness.env["HARNESS_CLIENT_TIMEOUT"] = str(client_timeout)
-                harness.client_timeout = client_timeout
                 supervisor.start(harness)
             if ui_port:
                 supervisor.start(ui_service(supervisor.host, ui_port, supervisor.services))

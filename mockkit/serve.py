@@ -20,15 +20,9 @@ from typing import Any
 
 import requests
 
-from mocks.core.limits import DEFAULT_CLIENT_TIMEOUT
-from servekit.rsgi_bridge import header_timeout_ms
+from servekit.rsgi_bridge import DEFAULT_CLIENT_TIMEOUT, HTTP1_BUFFER, header_timeout_ms
 
 __all__ = ["Service", "Supervisor", "granian_command", "options_env"]
-
-# Slow clients: the request head must arrive within the client timeout (granian closes the
-# connection; the body's own deadline is servekit's 408) and fit a 32 KB buffer (granian's
-# own 431 past it; its default, 408 KB, let 64 KB headers in). docs/slow-clients.md
-HTTP1_BUFFER = 32 * 1024
 
 
 @dataclass
@@ -38,7 +32,6 @@ class Service:
     target: str  # "module:factory"
     health_path: str
     env: dict[str, str] = field(default_factory=dict)
-    client_timeout: float = DEFAULT_CLIENT_TIMEOUT  # seconds for the head (granian's part)
     process: subprocess.Popen | None = None
 
     def url(self, host: str) -> str:
@@ -84,9 +77,15 @@ class Supervisor:
     which stops every child, so no server is ever orphaned, even by a signal during start-up.
     """
 
-    def __init__(self, host: str, echo: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        host: str,
+        echo: Callable[[str], None],
+        client_timeout: float = DEFAULT_CLIENT_TIMEOUT,
+    ) -> None:
         self.host = host
         self.echo = echo
+        self.client_timeout = client_timeout  # every service's head deadline (granian's part)
         self.services: list[Service] = []
 
     def __enter__(self) -> Supervisor:
@@ -100,7 +99,7 @@ class Supervisor:
         env = {**os.environ, **service.env}
         # Own process group, so a stuck server and its worker can be killed together.
         service.process = subprocess.Popen(
-            granian_command(service.target, self.host, service.port, service.client_timeout),
+            granian_command(service.target, self.host, service.port, self.client_timeout),
             env=env,
             start_new_session=True,
         )

@@ -21,8 +21,19 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-__all__ = ["BODY_TIMED_OUT", "WsgiOverRsgi", "header_timeout_ms"]
+__all__ = [
+    "BODY_TIMED_OUT",
+    "DEFAULT_CLIENT_TIMEOUT",
+    "HTTP1_BUFFER",
+    "WsgiOverRsgi",
+    "header_timeout_ms",
+]
 
+# Seconds a client has for its request head (granian's deadline), and again for its body.
+DEFAULT_CLIENT_TIMEOUT = 10.0
+# hyper's read buffer bounds the request head: headers past 32 KB are its own 431 (granian's
+# default, 408 KB, let a 64 KB header through).
+HTTP1_BUFFER = 32 * 1024
 # environ key: True when the client did not send its whole body within the deadline.
 BODY_TIMED_OUT = "servekit.body_timed_out"
 

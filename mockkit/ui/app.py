@@ -16,9 +16,8 @@ from flask import Flask, abort, current_app, jsonify, render_template, request
 
 from mockkit.ui.flow import flow_rows, timeline
 from mockkit.ui.sources import Sources, UiConfig
-from mocks.core.limits import DEFAULT_CLIENT_TIMEOUT
 from pagekit import pagekit_blueprint, secure_page
-from servekit.rsgi_bridge import WsgiOverRsgi
+from servekit.rsgi_bridge import DEFAULT_CLIENT_TIMEOUT, WsgiOverRsgi
 
 __all__ = ["UI_ENV", "create_app", "served_app"]
 

@@ -14,10 +14,9 @@ from mocks.core.errors import ApiError
 from mocks.core.pipeline import Exchange, Stage
 from servekit.rsgi_bridge import BODY_TIMED_OUT
 
-__all__ = ["DEFAULT_CLIENT_TIMEOUT", "DEFAULT_MAX_BODY", "body_stage", "too_large"]
+__all__ = ["DEFAULT_MAX_BODY", "body_stage", "too_large"]
 
 DEFAULT_MAX_BODY = 1024 * 1024  # bytes (--max-body)
-DEFAULT_CLIENT_TIMEOUT = 10.0  # seconds for the request head, and again for the body
 
 
 def too_large(max_body: int) -> ApiError:

@@ -23,7 +23,7 @@ from mocks.core.failures import Failures
 from mocks.core.faults import Faults
 from mocks.core.ids import run_ids
 from mocks.core.journal import Journal
-from mocks.core.limits import DEFAULT_CLIENT_TIMEOUT, DEFAULT_MAX_BODY, body_stage, too_large
+from mocks.core.limits import DEFAULT_MAX_BODY, body_stage, too_large
 from mocks.core.pipeline import (
     CONTROL,
     PAGE,
@@ -43,6 +43,7 @@ from mocks.core.recording import record_exchange
 from mocks.core.redaction import Redactor
 from mocks.core.spec import Operation, Spec, ValidatedRequest, load_spec
 from mocks.core.unmodelled import unmodelled_paths
+from servekit.rsgi_bridge import DEFAULT_CLIENT_TIMEOUT
 
 __all__ = ["CONTROL_PREFIX", "Handler", "MockRuntime", "RuntimeConfig"]
 
