@@ -13,7 +13,7 @@ import sys
 
 from harness.config import ConfigError, HarnessConfig
 from harness.logs import configure_logging
-from servekit.rsgi_bridge import HTTP1_BUFFER, header_timeout_ms
+from servekit.rsgi_bridge import EVENT_LOOP, HTTP1_BUFFER, header_timeout_ms
 
 __all__ = ["main"]
 
@@ -46,7 +46,7 @@ def main() -> int:
     parent_pid = os.getpid()
     os.register_at_fork(after_in_child=lambda: _die_with_parent(parent_pid))
     from granian import Granian
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces, Loops
     from granian.http import HTTP1Settings
 
     # One worker process: the inbox is one SQLite file and the worker pool lives beside the
@@ -58,6 +58,7 @@ def main() -> int:
         address=config.host,
         port=config.port,
         workers=1,
+        loop=Loops(EVENT_LOOP),
         http1_settings=HTTP1Settings(
             header_read_timeout=header_timeout_ms(config.client_timeout),
             max_buffer_size=HTTP1_BUFFER,

@@ -20,7 +20,12 @@ from typing import Any
 
 import requests
 
-from servekit.rsgi_bridge import DEFAULT_CLIENT_TIMEOUT, HTTP1_BUFFER, header_timeout_ms
+from servekit.rsgi_bridge import (
+    DEFAULT_CLIENT_TIMEOUT,
+    EVENT_LOOP,
+    HTTP1_BUFFER,
+    header_timeout_ms,
+)
 
 __all__ = ["Service", "Supervisor", "granian_command", "options_env"]
 
@@ -55,6 +60,8 @@ def granian_command(
         str(port),
         "--workers",
         "1",
+        "--loop",
+        EVENT_LOOP,
         "--http1-header-read-timeout",
         str(header_timeout_ms(client_timeout)),
         "--http1-buffer-size",

@@ -24,6 +24,7 @@ from typing import Any
 __all__ = [
     "BODY_TIMED_OUT",
     "DEFAULT_CLIENT_TIMEOUT",
+    "EVENT_LOOP",
     "HTTP1_BUFFER",
     "WsgiOverRsgi",
     "header_timeout_ms",
@@ -34,6 +35,9 @@ DEFAULT_CLIENT_TIMEOUT = 10.0
 # hyper's read buffer bounds the request head: headers past 32 KB are its own 431 (granian's
 # default, 408 KB, let a 64 KB header through).
 HTTP1_BUFFER = 32 * 1024
+# granian's event loop for every server: uvloop's hand-offs between threads and the loop are
+# cheaper than asyncio's (measured: Poplar POST /v1/order +9 %, SoPost GET +4 %).
+EVENT_LOOP = "uvloop"
 # environ key: True when the client did not send its whole body within the deadline.
 BODY_TIMED_OUT = "servekit.body_timed_out"
 

@@ -28,6 +28,14 @@ class Redactor:
         # A JSON member in raw (possibly unparseable or truncated) text, closing quote optional.
         self._in_text = re.compile(rf'("(?:{names})"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)')
 
+    def may_hold(self, raw: bytes) -> bool:
+        """Whether the JSON text ``raw`` could hold one of the fields: it names one in quotes,
+        or it has an escape (a name can be spelled ``"customer\\u005femail"``). Only then must
+        its parsed value be walked; otherwise :meth:`body` would find nothing to mask."""
+        return bool(self.keys) and (
+            b"\\" in raw or any(f'"{key}"'.encode() in raw for key in self.keys)
+        )
+
     def body(self, value: Any) -> tuple[Any, list[str]]:
         """A copy of ``value`` with the fields masked, and the secret strings found."""
         found: list[str] = []

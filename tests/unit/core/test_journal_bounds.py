@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from decimal import Decimal
 
 from mocks.core.journal import BODY_LIMIT, Journal
 from mocks.core.redaction import REDACTED, Redactor
@@ -12,18 +14,21 @@ from mocks.poplar.app import PoplarConfig, create_app
 EMAIL = "jo.secret@example.com"
 
 
+BASE = dict(
+    time=0.0,
+    method="POST",
+    path="/v1/order",
+    status=400,
+    verdict="invalid",
+    operation_id=None,
+    account=None,
+    duration_ms=1.0,
+)
+
+
 def record(journal: Journal, **fields):
-    base = dict(
-        time=0.0,
-        method="POST",
-        path="/v1/order",
-        status=400,
-        verdict="invalid",
-        operation_id=None,
-        account=None,
-        duration_ms=1.0,
-    )
-    return journal.record(**{**base, **fields})
+    journal.record(**{**BASE, **fields})
+    return journal.entries()[-1]  # as a reader sees it
 
 
 def test_a_big_body_is_cut_to_16_kb_and_marked() -> None:
@@ -96,3 +101,16 @@ def test_a_body_with_an_integer_beyond_64_bits_is_journaled_not_a_500() -> None:
     assert record(journal, body={"total": huge}).body == {"total": huge}
     cut = record(journal, body={"total": huge, "pad": "x" * 20_000})
     assert cut.body_truncated is True and str(huge) in cut.body
+
+
+def test_a_body_is_rendered_when_read_and_masked_however_its_field_is_spelled() -> None:
+    """Bodies without a field to mask are kept as parsed and rendered on read (decimals as
+    numbers); a body naming the field, even through a JSON escape, is masked when stored."""
+    journal = Journal(redactor=Redactor(["customer_email"]))
+    plain = b'{"total": 1.5, "customer_email_sha256": "ab"}'
+    read = record(journal, body=json.loads(plain, parse_float=Decimal), raw_body=plain)
+    assert read.body == {"total": 1.5, "customer_email_sha256": "ab"}
+    assert isinstance(read.body["total"], float)
+    escaped = b'{"customer\\u005femail": "%s"}' % EMAIL.encode()
+    stored = journal.record(**{**BASE, "body": json.loads(escaped), "raw_body": escaped})
+    assert stored.body == {"customer_email": REDACTED}  # as kept, before anyone reads it
