@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import loadavg, write_result
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from mocks.sopost.app import SoPostConfig, create_app
 from mocks.sopost.fixtures import GUIDE, GUIDE_ORDER
 

@@ -20,7 +20,7 @@ import schemathesis
 from schemathesis.engine import events, from_schema
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from openapi.provenance import load_view
 
 __all__ = [

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from contracts.client import PoplarControl, SoPostControl, Subscription
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from mocks.core.server import LiveServer, free_port
 from mocks.poplar.app import PoplarConfig
 from mocks.poplar.app import create_app as create_poplar

@@ -13,7 +13,7 @@ import sys
 
 from harness.config import ConfigError, HarnessConfig
 from harness.logs import configure_logging
-from servekit.rsgi_bridge import EVENT_LOOP, HTTP1_BUFFER, header_timeout_ms
+from servekit.settings import EVENT_LOOP, HTTP1_BUFFER, header_timeout_ms
 
 __all__ = ["main"]
 

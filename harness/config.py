@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from harness.stores import is_postgres
-from servekit.rsgi_bridge import DEFAULT_CLIENT_TIMEOUT
+from servekit.settings import DEFAULT_CLIENT_TIMEOUT
 
 __all__ = ["ConfigError", "HarnessConfig", "redact_url"]
 

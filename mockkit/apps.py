@@ -12,12 +12,14 @@ import json
 import os
 import sys
 from dataclasses import fields, is_dataclass
-from typing import Any, TypeVar, get_type_hints
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
 
 from mocks.core.request_log import log_requests_to
-from servekit.rsgi_bridge import WsgiOverRsgi
+
+if TYPE_CHECKING:  # the CLI imports this module for its names: no server code (cold start)
+    from flask import Flask
+
+    from servekit.rsgi_bridge import WsgiOverRsgi
 
 __all__ = [
     "DEMO_POPLAR_TOKEN",
@@ -63,6 +65,8 @@ def _serving(app: Flask) -> WsgiOverRsgi:
     Start-up objects are frozen and garbage is collected less often: a mock keeps thousands of
     journal entries and orders alive, and full collections over them showed up as p99 spikes.
     """
+    from servekit.rsgi_bridge import WsgiOverRsgi  # in the server only (see TYPE_CHECKING)
+
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)

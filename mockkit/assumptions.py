@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import click
+
 from openapi import read_spec
 from openapi.provenance import CONTENT_TYPE, Constraint, assumed_constraints
 
@@ -105,3 +107,9 @@ def assumptions_table() -> str:
         cell = text.replace("|", "\\|") or "(see the spec)"
         lines.append(f"| {vendor} | `{item}` | {cell} |")
     return "\n".join(lines)
+
+
+@click.command()
+def assumptions() -> None:
+    """Print the Assumptions table (every assumed item in the specs) as Markdown."""
+    click.echo(assumptions_table())

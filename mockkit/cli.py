@@ -13,15 +13,14 @@ from typing import Any
 import click
 
 from mockkit.apps import DEMO_POPLAR_TOKEN, POPLAR_ENV, SOPOST_ENV
-from mockkit.assumptions import assumptions_table
 from mockkit.serve import Service, Supervisor, options_env
 from mockkit.serve_stack import harness_service, print_banner
 from mockkit.ui.service import ui_service
-from mocks.core.runtime import RuntimeConfig
-from mocks.poplar.mock import PoplarConfig
+from mocks.core.config import RuntimeConfig
+from mocks.poplar.config import PoplarConfig
 from mocks.poplar.ratelimit import parse_rate_limit
+from mocks.sopost.config import SoPostConfig
 from mocks.sopost.lifecycle import LifecycleConfig
-from mocks.sopost.mock import SoPostConfig
 
 __all__ = ["main", "serve"]
 
@@ -48,6 +47,7 @@ class LazyGroup(click.Group):
 @click.group(
     cls=LazyGroup,
     lazy={
+        "assumptions": "mockkit.assumptions:assumptions",
         "contracts": "contracts.provider_cli:contracts",
         "demo": "mockkit.demo:main",
         "verify": "contracts.cli:verify",
@@ -56,12 +56,6 @@ class LazyGroup(click.Group):
 )
 def main() -> None:
     """Offline, faithful mocks of the SoPost and Poplar APIs, and a contract test kit."""
-
-
-@main.command()
-def assumptions() -> None:
-    """Print the Assumptions table (every assumed item in the specs) as Markdown."""
-    click.echo(assumptions_table())
 
 
 def _rate_limit(_: click.Context, __: click.Parameter, value: str) -> str:

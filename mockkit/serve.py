@@ -16,18 +16,17 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
-import requests
-
-from servekit.rsgi_bridge import (
+from servekit.settings import (
     DEFAULT_CLIENT_TIMEOUT,
     EVENT_LOOP,
     HTTP1_BUFFER,
     header_timeout_ms,
 )
 
-__all__ = ["Service", "Supervisor", "granian_command", "options_env"]
+__all__ = ["Service", "Supervisor", "granian_command", "http_client", "options_env", "reachable"]
 
 
 @dataclass
@@ -73,6 +72,19 @@ def granian_command(
     ]
 
 
+def http_client() -> ModuleType:
+    """requests, imported when first needed: the supervisor first asks while its first server
+    is starting, so the import runs beside it instead of before it (cold start)."""
+    import requests
+
+    return requests
+
+
+def reachable(host: str) -> str:
+    """Where this process reaches a server bound to ``host`` (a wildcard: over loopback)."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::") else host
+
+
 def options_env(variable: str, options: dict[str, Any]) -> dict[str, str]:
     return {variable: json.dumps(options)}
 
@@ -116,6 +128,7 @@ class Supervisor:
     def _wait_ready(self, service: Service, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         url = service.url(self.host) + service.health_path
+        requests = http_client()
         while time.monotonic() < deadline:
             if service.process is not None and service.process.poll() is not None:
                 raise RuntimeError(
@@ -128,7 +141,7 @@ class Supervisor:
                     return
             except requests.RequestException:
                 pass
-            time.sleep(0.1)
+            time.sleep(0.01)
         raise RuntimeError(f"{service.name} did not answer on {url} within {timeout:.0f} s")
 
     def wait(self) -> int:

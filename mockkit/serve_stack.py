@@ -2,7 +2,9 @@
 
 The reference harness is subscribed to the default organisation's order events before it
 starts, so it receives them from the first order on; the banner lists every service, the
-SoPost credentials of the seed's organisations and how to reach Poplar's accounts.
+SoPost credentials of the seed's organisations and how to reach Poplar's accounts. Both read
+the organisations from the running SoPost mock (``/_mock/organisations``), the one source of
+them, so the CLI never builds a world of its own.
 """
 
 from __future__ import annotations
@@ -10,13 +12,12 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import click
-import requests
 
 from mockkit.apps import DEMO_POPLAR_TOKEN
-from mockkit.serve import Service, Supervisor
-from mocks.sopost.fixtures import CREDENTIALS, GUIDE, build_world
+from mockkit.serve import Service, Supervisor, http_client, reachable
 
 __all__ = ["harness_service", "print_banner"]
 
@@ -29,9 +30,10 @@ def harness_service(
     Its webhook secret (the subscription's) and its admin token are fresh every run, whatever
     the seed; ``HARNESS_ADMIN_TOKEN`` in the environment fixes the token (scripts, benches).
     """
-    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    user, password = CREDENTIALS[GUIDE.organisation]
-    subscription = requests.post(
+    local = reachable(host)
+    default = next(o for o in organisations(sopost.url(local)) if o["default"])
+    user, password = default["api_user"], default["api_password"]
+    subscription = http_client().post(
         f"{sopost.url(local)}/v1/webhooks",
         auth=(user, password),
         timeout=10,
@@ -39,7 +41,7 @@ def harness_service(
             "url": f"http://{local}:{port}/webhooks/sopost",
             "events": ["OrderEvent"],
             "entity_type": "Organisation",
-            "entity_id": GUIDE.organisation,
+            "entity_id": default["id"],
         },
     )
     subscription.raise_for_status()
@@ -80,10 +82,11 @@ def print_banner(supervisor: Supervisor, seed: int, clock: str, require_auth: bo
     )
     if "SoPost mock" in running:
         click.echo("SoPost API credentials (HTTP Basic user:password):")
-        for organisation in build_world(seed, 0).catalogue.organisations.values():
+        sopost = next(s for s in supervisor.services if s.name == "SoPost mock")
+        for organisation in organisations(sopost.url(reachable(supervisor.host))):
             click.echo(
-                f"  {organisation.name:<18} {organisation.id}  "
-                f"{organisation.api_user}:{organisation.api_password}"
+                f"  {organisation['name']:<18} {organisation['id']}  "
+                f"{organisation['api_user']}:{organisation['api_password']}"
             )
     if "Poplar mock" in running:
         click.echo(
@@ -105,3 +108,10 @@ def print_banner(supervisor: Supervisor, seed: int, clock: str, require_auth: bo
         if name in running:
             click.echo(f"{name + ' page':<16} {running[name]}{path}")
     click.echo("Press Ctrl-C to stop.")
+
+
+def organisations(sopost_url: str) -> list[dict[str, Any]]:
+    """The running SoPost mock's organisations, with their API credentials."""
+    answer = http_client().get(f"{sopost_url}/_mock/organisations", timeout=10)
+    answer.raise_for_status()
+    return answer.json()["organisations"]

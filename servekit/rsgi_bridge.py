@@ -21,23 +21,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-__all__ = [
-    "BODY_TIMED_OUT",
-    "DEFAULT_CLIENT_TIMEOUT",
-    "EVENT_LOOP",
-    "HTTP1_BUFFER",
-    "WsgiOverRsgi",
-    "header_timeout_ms",
-]
+__all__ = ["BODY_TIMED_OUT", "WsgiOverRsgi"]
 
-# Seconds a client has for its request head (granian's deadline), and again for its body.
-DEFAULT_CLIENT_TIMEOUT = 10.0
-# hyper's read buffer bounds the request head: headers past 32 KB are its own 431 (granian's
-# default, 408 KB, let a 64 KB header through).
-HTTP1_BUFFER = 32 * 1024
-# granian's event loop for every server: uvloop's hand-offs between threads and the loop are
-# cheaper than asyncio's (measured: Poplar POST /v1/order +9 %, SoPost GET +4 %).
-EVENT_LOOP = "uvloop"
 # environ key: True when the client did not send its whole body within the deadline.
 BODY_TIMED_OUT = "servekit.body_timed_out"
 
@@ -138,11 +123,6 @@ class WsgiOverRsgi:
         environ.pop("HTTP_TRANSFER_ENCODING", None)  # the app sees a plain body of known length
         environ["CONTENT_LENGTH"] = str(size)
         return b"".join(parts), complete
-
-
-def header_timeout_ms(client_timeout: float) -> int:
-    """granian's header deadline for a client timeout in seconds (it accepts 1 ms to 60 s)."""
-    return min(max(int(client_timeout * 1000), 1), 60_000)
 
 
 def _environ(scope: Any) -> dict[str, Any]:

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from mocks.core.config import RuntimeConfig
 from mocks.core.receiver import RecordingReceiver
-from mocks.core.runtime import RuntimeConfig
 from mocks.core.server import LiveServer
 from mocks.sopost.app import SoPostConfig, create_app
 from tests.pg_cluster import pg_cluster, pg_url  # noqa: F401  (fixtures: a throwaway PostgreSQL)

@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from flask import Flask, abort, current_app, jsonify, render_template, request
 
 from mockkit.ui.flow import flow_rows, timeline
+from mockkit.ui.service import UI_ENV
 from mockkit.ui.sources import Sources, UiConfig
 from pagekit import pagekit_blueprint, secure_page
-from servekit.rsgi_bridge import DEFAULT_CLIENT_TIMEOUT, WsgiOverRsgi
+from servekit.rsgi_bridge import WsgiOverRsgi
+from servekit.settings import DEFAULT_CLIENT_TIMEOUT
 
-__all__ = ["UI_ENV", "create_app", "served_app"]
-
-UI_ENV = "MOCKKIT_UI_OPTIONS"
+__all__ = ["create_app", "served_app"]
 UI_MAX_BODY = 64 * 1024  # read-only pages: no request carries a body worth more
 UI_THREADS = 8  # a few browser tabs, each request waiting on the services
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from mockkit.serve import Service, options_env
-from mockkit.ui.app import UI_ENV
+from mockkit.serve import Service, options_env, reachable
 
-__all__ = ["ui_service"]
+__all__ = ["UI_ENV", "ui_service"]
+
+UI_ENV = "MOCKKIT_UI_OPTIONS"  # the flow view's options, as JSON (mockkit.ui.app reads them)
 
 
 def ui_service(host: str, port: int, started: list[Service]) -> Service:
     """The flow view over the ``started`` services ("SoPost mock", "Poplar mock", "Harness")."""
     running = {service.name.split()[0].lower(): service for service in started}
-    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    local = reachable(host)
 
     def url(name: str) -> str | None:
         return running[name].url(local) if name in running else None

@@ -14,9 +14,7 @@ from mocks.core.errors import ApiError
 from mocks.core.pipeline import Exchange, Stage
 from servekit.rsgi_bridge import BODY_TIMED_OUT
 
-__all__ = ["DEFAULT_MAX_BODY", "body_stage", "too_large"]
-
-DEFAULT_MAX_BODY = 1024 * 1024  # bytes (--max-body)
+__all__ = ["body_stage", "too_large"]
 
 
 def too_large(max_body: int) -> ApiError:

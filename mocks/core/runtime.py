@@ -10,7 +10,6 @@ line.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -18,12 +17,13 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 
 from mocks.core.browser import HostGuard, browser_stages
 from mocks.core.clock import Scheduler, make_clock
+from mocks.core.config import RuntimeConfig
 from mocks.core.errors import ApiError, ErrorRenderer, error_body
 from mocks.core.failures import Failures
 from mocks.core.faults import Faults
 from mocks.core.ids import run_ids
 from mocks.core.journal import Journal
-from mocks.core.limits import DEFAULT_MAX_BODY, body_stage, too_large
+from mocks.core.limits import body_stage, too_large
 from mocks.core.pipeline import (
     CONTROL,
     PAGE,
@@ -43,29 +43,12 @@ from mocks.core.recording import record_exchange
 from mocks.core.redaction import Redactor
 from mocks.core.spec import Operation, Spec, ValidatedRequest, load_spec
 from mocks.core.unmodelled import unmodelled_paths
-from servekit.rsgi_bridge import DEFAULT_CLIENT_TIMEOUT
 
-__all__ = ["CONTROL_PREFIX", "Handler", "MockRuntime", "RuntimeConfig"]
+__all__ = ["CONTROL_PREFIX", "Handler", "MockRuntime"]
 
 CONTROL_PREFIX = "/_mock"
 
 Handler = Callable[[ValidatedRequest], Any]
-
-
-@dataclass
-class RuntimeConfig:
-    """Settings every mock has (the CLI's shared flags)."""
-
-    seed: int = 0
-    id_seed: int | None = None  # run-time ids (orders, events), None: seed; verify: one per run
-    clock: str = "real"  # "real" or "manual"
-    log_requests: bool = False
-    host: str = "127.0.0.1"  # the bound address: a Host header the mock answers to
-    host_aliases: tuple[str, ...] = ()  # other names it answers to (--allow-host)
-    max_body: int = DEFAULT_MAX_BODY  # bytes (--max-body); larger bodies are a 413
-    client_timeout: float = DEFAULT_CLIENT_TIMEOUT  # s for the head, then the body (408)
-    strict: bool = False  # reject what breaks an assumed constraint (--strict) instead of warning
-    flow_url: str | None = None  # where the pages link for the flow view (mockkit serve)
 
 
 class MockRuntime:

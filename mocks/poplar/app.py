@@ -18,8 +18,9 @@ from mocks.core.errors import ApiError
 from mocks.core.pages import install_pages
 from mocks.core.pipeline import VENDOR, Exchange, Stage
 from mocks.core.spec import Operation, ValidatedRequest
+from mocks.poplar.config import PoplarConfig
 from mocks.poplar.control import poplar_control_handlers
-from mocks.poplar.mock import PoplarConfig, PoplarMock
+from mocks.poplar.mock import PoplarMock
 from mocks.poplar.ratelimit import RATE_LIMIT_HEADER
 from mocks.poplar.tokens import account_id_for, bearer_token
 from mocks.poplar.transactions import transactions_blueprint

@@ -8,19 +8,19 @@ request headers, so the mock can be built and driven without a request context.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from mocks.core.errors import ApiError
 from mocks.core.ids import IdSource, run_ids
 from mocks.core.redaction import Redactor
-from mocks.core.runtime import MockRuntime, RuntimeConfig
+from mocks.core.runtime import MockRuntime
+from mocks.poplar.config import PoplarConfig
 from mocks.poplar.fixtures import account_name
 from mocks.poplar.orders import Defaults
 from mocks.poplar.ratelimit import RateLimiter, parse_rate_limit
-from mocks.poplar.state import DEFAULT_MAX_ACCOUNTS, Account, PoplarState
+from mocks.poplar.state import Account, PoplarState
 
-__all__ = ["PoplarConfig", "PoplarMock", "render_error"]
+__all__ = ["PoplarMock", "render_error"]
 
 # Poplar hashes the raw address and must never keep it: not in state, logs or the journal.
 REDACTED_FIELDS = ("customer_email",)
@@ -43,14 +43,6 @@ TITLES = {
     "not_implemented": "NotImplemented",
     "service_unavailable": "ServiceUnavailable",
 }
-
-
-@dataclass
-class PoplarConfig:
-    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
-    tokens: tuple[str, ...] | None = None  # only these tokens are accepted (--tokens a,b)
-    rate_limit: str = "1000/10s"  # per token, fixed window (--rate-limit; assumed default)
-    max_accounts: int = DEFAULT_MAX_ACCOUNTS  # least recently used accounts go past this
 
 
 def render_error(error: ApiError) -> dict[str, Any]:

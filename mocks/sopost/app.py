@@ -16,8 +16,9 @@ from mocks.core.clock import iso_utc
 from mocks.core.pages import install_pages
 from mocks.core.spec import ValidatedRequest
 from mocks.sopost.catalogue import Activity
+from mocks.sopost.config import SoPostConfig
 from mocks.sopost.control import sopost_control_handlers
-from mocks.sopost.mock import SoPostConfig, SoPostMock
+from mocks.sopost.mock import SoPostMock
 from mocks.sopost.orders import expand_consents
 from mocks.sopost.ui import sopost_ui_blueprint
 

@@ -9,7 +9,6 @@ redacted from its journal.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from faker import Faker
@@ -17,30 +16,18 @@ from werkzeug.datastructures import Authorization
 
 from mocks.core.errors import ApiError, error_body
 from mocks.core.ids import IdSource, run_ids
-from mocks.core.runtime import MockRuntime, RuntimeConfig
+from mocks.core.runtime import MockRuntime
 from mocks.core.webhooks import Dispatcher, Message
 from mocks.sopost.catalogue import Organisation
+from mocks.sopost.config import SoPostConfig
 from mocks.sopost.fixtures import build_world
-from mocks.sopost.lifecycle import LifecycleConfig
 from mocks.sopost.orders import DECISIONS, PENDING
 from mocks.sopost.state import SoPostState
 from mocks.sopost.subscriptions import Subscription
 
-__all__ = ["WEBHOOK_USER_AGENT", "SoPostConfig", "SoPostMock"]
+__all__ = ["WEBHOOK_USER_AGENT", "SoPostMock"]
 
 WEBHOOK_USER_AGENT = "SoPost-Webhooks/1.0 (mockkit)"
-
-
-@dataclass
-class SoPostConfig:
-    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
-    lifecycle: LifecycleConfig = field(default_factory=LifecycleConfig)
-    require_auth: bool = False
-    fixture_orders: int = 50
-    webhook_timeout: float = 10.0
-    retry_scale: float = 1.0  # multiplies the webhook retry schedule (verify compresses it)
-    allow_webhook_hosts: tuple[str, ...] = ()
-    webhook_workers: int = 4
 
 
 class SoPostMock:

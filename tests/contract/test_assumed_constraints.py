@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from mocks.core.spec import Operation, Spec, load_spec
 from mocks.poplar.app import create_app as create_poplar
-from mocks.poplar.mock import PoplarConfig
+from mocks.poplar.config import PoplarConfig
 from mocks.sopost.app import create_app as create_sopost
-from mocks.sopost.mock import SoPostConfig
+from mocks.sopost.config import SoPostConfig
 from openapi.provenance import CONTENT_TYPE, Constraint, assumed_constraints
 
 TOKEN = "prod_generated_constraints"

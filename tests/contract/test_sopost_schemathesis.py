@@ -12,7 +12,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from mocks.sopost.app import SoPostConfig, create_app
 from mocks.sopost.fixtures import GUIDE
 from openapi.provenance import load_view

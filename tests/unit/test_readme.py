@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,7 @@ def _free(port: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def checkout(tmp_path_factory) -> Path:
+def checkout(tmp_path_factory) -> Iterator[Path]:
     """The tracked files as they are now, plus this virtualenv."""
     target = tmp_path_factory.mktemp("fresh-checkout")
     tracked = subprocess.run(
@@ -81,8 +82,20 @@ def checkout(tmp_path_factory) -> Path:
         if (ROOT / name).is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, target / name)
-    (target / ".venv").symlink_to(Path(sys.executable).parents[1])
-    return target
+    venv = Path(sys.executable).parents[1]
+    (target / ".venv").symlink_to(venv)
+    # The shared virtualenv is installed already (make test installs first). Were the copy's
+    # pyproject.toml newer than its stamp, `make` would pip-install the copy into it and
+    # repoint the developer's editable install at this temporary directory.
+    stamp = venv / ".installed"
+    if stamp.exists():
+        os.utime(target / "pyproject.toml", (stamp.stat().st_mtime - 1,) * 2)
+    script = venv / "bin" / "mockkit"
+    before = script.read_bytes() if script.exists() else None
+    yield target
+    assert (script.read_bytes() if script.exists() else None) == before, (
+        "the README's commands reinstalled the developer's virtualenv"
+    )
 
 
 def _environment() -> dict[str, str]:

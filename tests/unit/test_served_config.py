@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from mockkit.apps import revive
 from mockkit.cli import serve
-from mocks.core.runtime import RuntimeConfig
-from mocks.poplar.mock import PoplarConfig
+from mocks.core.config import RuntimeConfig
+from mocks.poplar.config import PoplarConfig
+from mocks.sopost.config import SoPostConfig
 from mocks.sopost.lifecycle import LifecycleConfig
-from mocks.sopost.mock import SoPostConfig
 
 
 def test_a_config_survives_the_trip_to_the_served_process() -> None:

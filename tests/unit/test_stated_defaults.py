@@ -14,10 +14,11 @@ import pytest
 
 from mocks.core.spec import load_spec
 from mocks.core.webhooks import DEFAULT_RETRY_SCHEDULE
-from mocks.poplar.mock import PoplarConfig
+from mocks.poplar.config import PoplarConfig
 from mocks.poplar.ratelimit import parse_rate_limit
+from mocks.sopost.config import SoPostConfig
 from mocks.sopost.lifecycle import LifecycleConfig
-from mocks.sopost.mock import WEBHOOK_USER_AGENT, SoPostConfig
+from mocks.sopost.mock import WEBHOOK_USER_AGENT
 
 ROOT = Path(__file__).resolve().parents[2]
 # The README and the reference pages it links (docs/control-api.md states the delays).

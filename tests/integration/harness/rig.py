@@ -35,7 +35,7 @@ from contracts.servers import DEFAULT_POPLAR_TOKEN
 from harness.app import create_app as create_harness
 from harness.config import HarnessConfig
 from harness.service import HarnessService
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from mocks.core.server import LiveServer
 from mocks.poplar.app import PoplarConfig
 from mocks.poplar.app import create_app as create_poplar

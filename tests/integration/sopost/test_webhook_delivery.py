@@ -6,7 +6,7 @@ import pytest
 import requests
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from mocks.sopost.app import SoPostConfig
 from mocks.sopost.fixtures import GUIDE
 from tests.support import wait_until

@@ -7,10 +7,10 @@ handler and was a 500.
 
 from __future__ import annotations
 
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from mocks.sopost.app import create_app
+from mocks.sopost.config import SoPostConfig
 from mocks.sopost.fixtures import GUIDE
-from mocks.sopost.mock import SoPostConfig
 
 
 def test_a_control_request_breaking_the_control_spec_is_a_400_naming_the_field() -> None:

@@ -6,9 +6,9 @@ import json
 import logging
 from decimal import Decimal
 
+from mocks.core.config import RuntimeConfig
 from mocks.core.journal import BODY_LIMIT, Journal
 from mocks.core.redaction import REDACTED, Redactor
-from mocks.core.runtime import RuntimeConfig
 from mocks.poplar.app import PoplarConfig, create_app
 
 EMAIL = "jo.secret@example.com"

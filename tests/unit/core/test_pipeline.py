@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from mocks.core.config import RuntimeConfig
 from mocks.core.errors import ApiError
 from mocks.core.pipeline import VENDOR, Exchange, Stage
-from mocks.core.runtime import RuntimeConfig
 from mocks.poplar.app import create_app as create_poplar
-from mocks.poplar.mock import PoplarConfig, PoplarMock
+from mocks.poplar.config import PoplarConfig
+from mocks.poplar.mock import PoplarMock
 from mocks.sopost.app import create_app as create_sopost
-from mocks.sopost.mock import SoPostConfig, SoPostMock
+from mocks.sopost.config import SoPostConfig
+from mocks.sopost.mock import SoPostMock
 
 
 def _stage_names(app) -> list[str]:

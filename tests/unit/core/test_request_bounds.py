@@ -8,8 +8,8 @@ import json
 import pytest
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from mocks.core.config import RuntimeConfig
 from mocks.core.json_body import MAX_JSON_DEPTH
-from mocks.core.runtime import RuntimeConfig
 from mocks.poplar.app import PoplarConfig
 from mocks.poplar.app import create_app as create_poplar
 from mocks.sopost.app import SoPostConfig

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from mocks.core.spec import load_spec
 from mocks.core.unmodelled import unmodelled_paths
 from mocks.poplar.app import PoplarConfig

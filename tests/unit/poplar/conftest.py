@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from mocks.poplar.app import PoplarConfig, create_app
 
 TOKEN = "prod_unit_token_0001"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from mocks.poplar.app import PoplarConfig, create_app
 from mocks.poplar.state import DEFAULT_MAX_ACCOUNTS
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from mocks.poplar.app import PoplarConfig, create_app
 from tests.unit.poplar.conftest import AUTH, ORDER
 

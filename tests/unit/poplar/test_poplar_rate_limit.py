@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mocks.core.clock import ManualClock
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from mocks.poplar.app import PoplarConfig, create_app
 from mocks.poplar.ratelimit import RateLimit, RateLimiter, parse_rate_limit
 from tests.unit.poplar.conftest import AUTH, ORDER, error

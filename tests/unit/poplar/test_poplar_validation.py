@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from mocks.poplar.app import PoplarConfig, create_app
 from tests.unit.poplar.conftest import AUTH, ORDER, error
 

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from servekit import rsgi_bridge
-from servekit.rsgi_bridge import BODY_TIMED_OUT, WsgiOverRsgi, header_timeout_ms
+from servekit.rsgi_bridge import BODY_TIMED_OUT, WsgiOverRsgi
+from servekit.settings import header_timeout_ms
 
 
 @dataclass

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from mocks.core.runtime import RuntimeConfig
+from mocks.core.config import RuntimeConfig
 from mocks.sopost.app import create_app
+from mocks.sopost.config import SoPostConfig
 from mocks.sopost.fixtures import GUIDE
-from mocks.sopost.mock import SoPostConfig
 
 SUBSCRIPTION = {
     "url": "https://example.com",
