@@ -14,8 +14,6 @@ import sys
 from dataclasses import fields, is_dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
 
-from mocks.core.request_log import log_requests_to
-
 if TYPE_CHECKING:  # the CLI imports this module for its names: no server code (cold start)
     from flask import Flask
 
@@ -81,6 +79,8 @@ def _serving(app: Flask) -> WsgiOverRsgi:
 
 
 def _configure_logging() -> None:
+    from mocks.core.request_log import log_requests_to  # in the server only (cold start)
+
     log_requests_to(sys.stderr, "%(asctime)s %(message)s", "%H:%M:%S")
 
 

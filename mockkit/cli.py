@@ -19,8 +19,7 @@ from mockkit.ui.service import ui_service
 from mocks.core.config import RuntimeConfig
 from mocks.poplar.config import PoplarConfig
 from mocks.poplar.ratelimit import parse_rate_limit
-from mocks.sopost.config import SoPostConfig
-from mocks.sopost.lifecycle import LifecycleConfig
+from mocks.sopost.config import LifecycleConfig, SoPostConfig
 
 __all__ = ["main", "serve"]
 

@@ -106,23 +106,43 @@ class Supervisor:
         self.echo = echo
         self.client_timeout = client_timeout  # every service's head deadline (granian's part)
         self.services: list[Service] = []
+        self.stopping = False  # a SIGTERM came (its KeyboardInterrupt may have been swallowed)
 
     def __enter__(self) -> Supervisor:
-        signal.signal(signal.SIGTERM, _raise_interrupt)
+        signal.signal(signal.SIGTERM, self._on_sigterm)
         return self
+
+    def _on_sigterm(self, *_: object) -> None:
+        """Unwind now, and remember it: raised inside a finaliser or a library's broad
+        ``except``, the KeyboardInterrupt is lost (seen: `mockkit serve` ignored a SIGTERM sent
+        right after its first 200), so every wait loop checks :meth:`_unwind_if_stopping` too."""
+        self.stopping = True
+        raise KeyboardInterrupt
+
+    def _unwind_if_stopping(self) -> None:
+        if self.stopping:
+            raise KeyboardInterrupt
 
     def __exit__(self, *_: object) -> None:
         self.stop()
 
     def start(self, service: Service, timeout: float = 30.0) -> None:
         env = {**os.environ, **service.env}
-        # Own process group, so a stuck server and its worker can be killed together.
-        service.process = subprocess.Popen(
-            granian_command(service.target, self.host, service.port, self.client_timeout),
-            env=env,
-            start_new_session=True,
-        )
         self.services.append(service)
+        # A Ctrl-C or SIGTERM between the fork and the assignment would lose the child (an
+        # orphan server, seen when a client stopped `mockkit serve` right after its first 200):
+        # both wait until the child is known, and the child starts with them unblocked.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            # Own process group, so a stuck server and its worker can be killed together.
+            service.process = subprocess.Popen(
+                granian_command(service.target, self.host, service.port, self.client_timeout),
+                env=env,
+                start_new_session=True,
+                preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_SETMASK, held),
+            )
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         self._wait_ready(service, timeout)
 
     def _wait_ready(self, service: Service, timeout: float) -> None:
@@ -130,6 +150,7 @@ class Supervisor:
         url = service.url(self.host) + service.health_path
         requests = http_client()
         while time.monotonic() < deadline:
+            self._unwind_if_stopping()
             if service.process is not None and service.process.poll() is not None:
                 raise RuntimeError(
                     f"{service.name} exited with code "
@@ -148,6 +169,7 @@ class Supervisor:
         """Block until Ctrl-C/SIGTERM (0) or until a service dies (1)."""
         try:
             while True:
+                self._unwind_if_stopping()
                 for service in self.services:
                     if service.process is not None and service.process.poll() is not None:
                         self.echo(
@@ -174,5 +196,4 @@ class Supervisor:
         self.services.clear()
 
 
-def _raise_interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}

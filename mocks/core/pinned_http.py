@@ -22,12 +22,10 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 from urllib3.util import connection as urllib3_connection
 
+from mocks.core.webhook_sender import Sender
 from mocks.core.webhook_targets import TargetPolicy, TargetRefused
 
-__all__ = ["Connect", "Sender", "pinned_sender"]
-
-# (url, body, headers, timeout) -> HTTP status
-Sender = Callable[[str, bytes, dict[str, str], float], int]
+__all__ = ["Connect", "pinned_sender"]
 # urllib3's create_connection signature; tests pass one that records every address.
 Connect = Callable[..., socket.socket]
 

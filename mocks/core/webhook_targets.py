@@ -23,10 +23,7 @@ import re
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-
-import requests
-from urllib3.exceptions import LocationParseError
-from urllib3.util import parse_url
+from typing import Any
 
 __all__ = [
     "LOCALHOST_ADDRESSES",
@@ -91,11 +88,7 @@ def parse_target(url: str) -> Target:
         )
     if "%" in authority:
         raise TargetRefused("The webhook URL's host is percent-encoded; write it plainly.")
-    try:
-        prepared = requests.Request("POST", url).prepare().url or ""
-        parts, raw = parse_url(prepared), parse_url(url)
-    except (requests.RequestException, LocationParseError, ValueError) as error:
-        raise TargetRefused(f"The webhook URL cannot be parsed ({error}).") from None
+    prepared, parts, raw = _as_sent(url)
     if (raw.host, raw.port) != (parts.host, parts.port):  # e.g. requests drops a ":0" port
         raise TargetRefused("The webhook URL's host or port is ambiguous; write it plainly.")
     host = (parts.host or "").lower()
@@ -189,3 +182,19 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _as_sent(url: str) -> tuple[str, Any, Any]:
+    """``url`` as ``requests`` prepares it, split by urllib3 as its pool will, and as written.
+
+    Imported here, at the first check: ``requests`` was 40 ms of every SoPost mock's start.
+    """
+    import requests
+    from urllib3.exceptions import LocationParseError
+    from urllib3.util import parse_url
+
+    try:
+        prepared = requests.Request("POST", url).prepare().url or ""
+        return prepared, parse_url(prepared), parse_url(url)
+    except (requests.RequestException, LocationParseError, ValueError) as error:
+        raise TargetRefused(f"The webhook URL cannot be parsed ({error}).") from None

@@ -17,8 +17,7 @@ from collections.abc import Callable, Iterable
 from mocks.core.clock import Scheduler
 from mocks.core.delivery_log import Attempt, Delivery, DeliveryLog, Message
 from mocks.core.faults import Faults
-from mocks.core.pinned_http import pinned_sender
-from mocks.core.webhook_sender import Sender, attempt
+from mocks.core.webhook_sender import Sender, attempt, pinned_on_first_use
 from mocks.core.webhook_targets import TargetPolicy
 
 log = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ class Dispatcher:
         self.clock = scheduler.clock
         self.faults = faults
         self.policy = policy or TargetPolicy(allowed_hosts)  # a test passes one with fake DNS
-        self.sender = sender or pinned_sender(self.policy, user_agent)
+        self.sender = sender or pinned_on_first_use(self.policy, user_agent)
         self.retry_schedule = retry_schedule
         self.schedule_scale = schedule_scale
         self.timeout = timeout

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mocks.core.config import RuntimeConfig
-from mocks.poplar.state import DEFAULT_MAX_ACCOUNTS
 
-__all__ = ["PoplarConfig"]
+__all__ = ["DEFAULT_MAX_ACCOUNTS", "PoplarConfig"]
+
+DEFAULT_MAX_ACCOUNTS = 10_000  # accounts kept (--max-accounts); the least recently used go first
 
 
 @dataclass

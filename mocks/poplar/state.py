@@ -18,6 +18,7 @@ from typing import Any
 from mocks.core.clock import Clock
 from mocks.core.errors import ApiError, found
 from mocks.core.ids import IdSource
+from mocks.poplar.config import DEFAULT_MAX_ACCOUNTS
 from mocks.poplar.orders import Defaults, StoredOrder, build_order
 from mocks.poplar.tokens import (
     ACCOUNTS_NAMESPACE,
@@ -30,12 +31,10 @@ from mocks.poplar.tokens import (
 __all__ = [
     "AUDIENCE_DESCRIPTION",
     "AUDIENCE_NAME",
-    "DEFAULT_MAX_ACCOUNTS",
     "Account",
     "PoplarState",
 ]
 
-DEFAULT_MAX_ACCOUNTS = 10_000  # accounts kept (--max-accounts); the least recently used go
 AUDIENCE_NAME = "Customers (Orders API)"
 AUDIENCE_DESCRIPTION = (
     "Customers submitted through the Orders API, for suppression; "

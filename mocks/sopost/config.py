@@ -5,9 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mocks.core.config import RuntimeConfig
-from mocks.sopost.lifecycle import LifecycleConfig
 
-__all__ = ["SoPostConfig"]
+__all__ = ["LifecycleConfig", "SoPostConfig"]
+
+
+@dataclass
+class LifecycleConfig:
+    """How fast orders move (seconds of mock time)."""
+
+    filtering_delay: float = 2.0
+    review_delay: float = 30.0
+    stage_delays: tuple[float, ...] = (10.0, 30.0, 60.0)
+    review_approval_rate: float = 0.7
+    seed: int = 0
 
 
 @dataclass

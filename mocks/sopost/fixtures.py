@@ -21,6 +21,7 @@ from faker import Faker
 
 from mocks.core.ids import IdSource
 from mocks.sopost.catalogue import Activity, Campaign, Catalogue, ConsentDefinition, Organisation
+from mocks.sopost.fake import seeded_faker
 from mocks.sopost.orders import Order, email_identity
 
 __all__ = [
@@ -128,8 +129,7 @@ class World:
 def build_world(seed: int = 0, extra_orders: int = 50) -> World:
     """The catalogue and orders for ``seed``."""
     ids = IdSource(seed, stream="fixtures")
-    fake = Faker("en_GB")
-    fake.seed_instance(seed)
+    fake = seeded_faker(seed)
     catalogue = _catalogue(ids, fake)
     orders = [_guide_order(), _event_example_order(ids, fake)]
     activities = [

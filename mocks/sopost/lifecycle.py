@@ -10,24 +10,13 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from mocks.core.clock import Scheduler
 from mocks.sopost.approvals import ApprovalIndex
+from mocks.sopost.config import LifecycleConfig
 from mocks.sopost.orders import APPROVED, DECISIONS, PENDING, REJECTED, Order
 
 __all__ = ["Lifecycle", "LifecycleConfig"]
-
-
-@dataclass
-class LifecycleConfig:
-    """How fast orders move (seconds of mock time)."""
-
-    filtering_delay: float = 2.0
-    review_delay: float = 30.0
-    stage_delays: tuple[float, ...] = (10.0, 30.0, 60.0)
-    review_approval_rate: float = 0.7
-    seed: int = 0
 
 
 class Lifecycle:

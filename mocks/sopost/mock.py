@@ -20,6 +20,7 @@ from mocks.core.runtime import MockRuntime
 from mocks.core.webhooks import Dispatcher, Message
 from mocks.sopost.catalogue import Organisation
 from mocks.sopost.config import SoPostConfig
+from mocks.sopost.fake import seeded_faker
 from mocks.sopost.fixtures import build_world
 from mocks.sopost.orders import DECISIONS, PENDING
 from mocks.sopost.state import SoPostState
@@ -56,8 +57,7 @@ class SoPostMock:
         """The seed's world anew: ids, the Faker behind on-demand orders, and the state."""
         seed = self.config.runtime.seed
         ids = run_ids(seed, self.config.runtime.id_seed)
-        faker = Faker("en_GB")
-        faker.seed_instance(seed + 1)
+        faker = seeded_faker(seed + 1)
         world = build_world(seed, self.config.fixture_orders)
         state = SoPostState(
             world.catalogue,

@@ -18,7 +18,8 @@ from mocks.core.errors import ApiError
 from mocks.core.ids import IdSource
 from mocks.sopost.approvals import ApprovalIndex
 from mocks.sopost.catalogue import Catalogue
-from mocks.sopost.lifecycle import Lifecycle, LifecycleConfig
+from mocks.sopost.config import LifecycleConfig
+from mocks.sopost.lifecycle import Lifecycle
 from mocks.sopost.orders import (
     PENDING,
     Order,

@@ -12,8 +12,7 @@ from mockkit.apps import revive
 from mockkit.cli import serve
 from mocks.core.config import RuntimeConfig
 from mocks.poplar.config import PoplarConfig
-from mocks.sopost.config import SoPostConfig
-from mocks.sopost.lifecycle import LifecycleConfig
+from mocks.sopost.config import LifecycleConfig, SoPostConfig
 
 
 def test_a_config_survives_the_trip_to_the_served_process() -> None:

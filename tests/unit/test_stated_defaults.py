@@ -16,8 +16,7 @@ from mocks.core.spec import load_spec
 from mocks.core.webhooks import DEFAULT_RETRY_SCHEDULE
 from mocks.poplar.config import PoplarConfig
 from mocks.poplar.ratelimit import parse_rate_limit
-from mocks.sopost.config import SoPostConfig
-from mocks.sopost.lifecycle import LifecycleConfig
+from mocks.sopost.config import LifecycleConfig, SoPostConfig
 from mocks.sopost.mock import WEBHOOK_USER_AGENT
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mocks.core.config import RuntimeConfig
 from mocks.poplar.app import PoplarConfig, create_app
-from mocks.poplar.state import DEFAULT_MAX_ACCOUNTS
+from mocks.poplar.config import DEFAULT_MAX_ACCOUNTS
 
 
 def test_accounts_beyond_the_cap_evict_the_least_recently_used() -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from mocks.core.clock import ManualClock, Scheduler
 from mocks.core.ids import IdSource
+from mocks.sopost.config import LifecycleConfig
 from mocks.sopost.fixtures import GUIDE, build_world
-from mocks.sopost.lifecycle import LifecycleConfig
 from mocks.sopost.state import SoPostState
 from tests.support import organisation_subscription
 
