@@ -42,8 +42,8 @@ from bench.common import (
 )
 from bench.poplar_throughput import lua_script
 from bench.sopost_get import AUTH as SOPOST_AUTH
-from mockkit.serve import granian_command
 from mocks.core.server import free_port
+from servekit.launch import launch_command
 
 ROUNDS = 3
 WRK = {"threads": 2, "connections": 16, "duration": 5}
@@ -71,7 +71,7 @@ def _contenders(port: int) -> dict[str, tuple[list[str], str, dict[str, Any]]]:
             ("prism (-v error)", [*prism_cmd, "-v", "error"], probe),
         ):
             table[f"{vendor} {label}"] = (command, ready, call or {"url": base})
-    ceiling = granian_command("bench.trivial_flask:create_app", HOST, port)
+    ceiling = launch_command("bench.trivial_flask:create_app", HOST, port)
     table["ceiling: trivial Flask on granian"] = (ceiling, f"{base}/", {"url": f"{base}/"})
     return table
 

@@ -31,8 +31,8 @@ from bench.common import (
     write_result,
 )
 from mockkit.apps import sopost_app
-from mockkit.serve import granian_command
 from mocks.core.server import free_port
+from servekit.launch import launch_command
 
 RUNS = 3
 THREADS = 4  # waitress and gunicorn threads: what mockkit serve gives granian today
@@ -97,7 +97,7 @@ def commands(port: int) -> dict[str, list[str]]:
             "warning",
             FACTORY,
         ]
-    found["granian RSGI + servekit (mockkit serve)"] = granian_command(
+    found["granian RSGI + servekit (mockkit serve)"] = launch_command(
         "mockkit.apps:sopost_app", HOST, port
     )
     return found

@@ -13,7 +13,7 @@ import sys
 
 from harness.config import ConfigError, HarnessConfig
 from harness.logs import configure_logging
-from servekit.settings import EVENT_LOOP, HTTP1_BUFFER, header_timeout_ms
+from servekit.launch import serve
 
 __all__ = ["main"]
 
@@ -45,26 +45,9 @@ def main() -> int:
     configure_logging()
     parent_pid = os.getpid()
     os.register_at_fork(after_in_child=lambda: _die_with_parent(parent_pid))
-    from granian import Granian
-    from granian.constants import Interfaces, Loops
-    from granian.http import HTTP1Settings
-
     # One worker process: the inbox is one SQLite file and the worker pool lives beside the
     # web handlers, so more processes would only add lock contention.
-    Granian(
-        "harness.app:create_server",
-        factory=True,
-        interface=Interfaces.RSGI,
-        address=config.host,
-        port=config.port,
-        workers=1,
-        loop=Loops(EVENT_LOOP),
-        http1_settings=HTTP1Settings(
-            header_read_timeout=header_timeout_ms(config.client_timeout),
-            max_buffer_size=HTTP1_BUFFER,
-        ),
-        log_access=False,
-    ).serve()
+    serve("harness.app:create_server", config.host, config.port, config.client_timeout)
     return 0
 
 

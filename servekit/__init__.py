@@ -2,5 +2,6 @@
 request's body read (bounded in size and time) before a thread or the event loop runs the app.
 
 The mocks, the harness and the flow view all use it, and the harness may import nothing of
-the mocks, so it lives in a package of its own that depends on the standard library only.
+the mocks, so it lives in a package of its own: ``settings`` (what every server shares),
+``rsgi_bridge`` (standard library only) and ``launch`` (granian run with those settings).
 """

@@ -12,8 +12,8 @@ import pytest
 import requests
 
 from mockkit.apps import POPLAR_ENV
-from mockkit.serve import granian_command
 from mocks.core.server import free_port
+from servekit.launch import launch_command
 from tests.support import wait_until
 
 
@@ -22,7 +22,7 @@ def poplar_url() -> Iterator[str]:
     port = free_port()
     options = {"runtime": {"max_body": 1000, "host_aliases": ["mock.test"]}}
     process = subprocess.Popen(
-        granian_command("mockkit.apps:poplar_app", "127.0.0.1", port),
+        launch_command("mockkit.apps:poplar_app", "127.0.0.1", port),
         env={**os.environ, POPLAR_ENV: json.dumps(options)},
         start_new_session=True,
     )

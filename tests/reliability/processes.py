@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 __all__ = ["rss_kb", "worker_listening_on"]
@@ -24,13 +25,33 @@ def _descendants(pid: int) -> list[int]:
 
 
 def worker_listening_on(root: int, port: int) -> int:
-    """The process under ``root`` that serves ``port``: granian's worker (or its only process)."""
-    for pid in _descendants(root):
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        if b"granian" in b" ".join(argv) and str(port).encode() in argv:
-            workers = _children(pid)
-            return workers[0] if workers else pid
-    raise LookupError(f"no granian process for port {port} under pid {root}")
+    """The process under ``root`` that serves ``port``: of those holding its listening socket
+    (granian's main process and its worker), the one none of whose children holds it too."""
+    sockets = _listening_sockets(port)
+    owners = [pid for pid in _descendants(root) if _holds(pid, sockets)]
+    for pid in owners:
+        if not set(_children(pid)) & set(owners):
+            return pid
+    raise LookupError(f"no process listening on port {port} under pid {root}")
+
+
+def _listening_sockets(port: int) -> set[str]:
+    """``socket:[inode]`` names of the sockets listening on ``port`` (IPv4 and IPv6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                found.add(f"socket:[{inode}]")
+    return found
+
+
+def _holds(pid: int, sockets: set[str]) -> bool:
+    try:
+        return any(os.readlink(fd) in sockets for fd in Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:  # gone, or a descriptor closed while we looked
+        return False
 
 
 def rss_kb(pid: int) -> int:
