@@ -274,7 +274,11 @@ def serve(
                 harness.env["HARNESS_CLIENT_TIMEOUT"] = str(client_timeout)
                 supervisor.start(harness)
             if ui_port:
-                supervisor.start(ui_service(supervisor.host, ui_port, supervisor.services))
+                supervisor.start(
+                    ui_service(
+                        supervisor.host, ui_port, supervisor.services, supervisor.client_timeout
+                    )
+                )
             print_banner(supervisor, seed, clock, require_auth)
         except RuntimeError as exc:
             click.echo(f"error: {exc}", err=True)

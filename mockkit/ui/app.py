@@ -98,9 +98,10 @@ def served_app() -> WsgiOverRsgi:
     request reads the services over HTTP, so each runs on a thread of its own."""
     options = json.loads(os.environ.get(UI_ENV, "{}"))
     options["hosts"] = tuple(options.get("hosts", UiConfig.hosts))
+    body_timeout = options.pop("client_timeout", DEFAULT_CLIENT_TIMEOUT)
     return WsgiOverRsgi(
         create_app(UiConfig(**options)),
         max_body=UI_MAX_BODY,
-        body_timeout=DEFAULT_CLIENT_TIMEOUT,
+        body_timeout=body_timeout,
         threads=UI_THREADS,
     )
