@@ -9,6 +9,7 @@ by itself at 1024 levels); :func:`check_depth` then refuses anything deeper than
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,13 +21,16 @@ __all__ = ["MAX_JSON_DEPTH", "check_depth", "dump_json", "parse_json"]
 
 # Far deeper than any vendor body (Poplar's deepest is 4), far below the validator's recursion.
 MAX_JSON_DEPTH = 64
+# orjson reads an integer past 64 bits as a float, dropping digits; one has 19 digits or more.
+_LONG_DIGITS = re.compile(rb"\d{19}")
 
 
 def parse_json(raw: bytes, parse_float: Callable[[str], Any] = float) -> Any:
     """The body's value, or a 400 naming what is wrong with it.
 
-    ``parse_float=Decimal`` (a spec whose money is decimal) reads the body a second time with
-    the standard library, which keeps every digit; that is safe once orjson has bounded it.
+    ``parse_float=Decimal`` (a spec whose money is decimal), or a run of digits long enough to
+    be an integer past 64 bits, reads the body a second time with the standard library, which
+    keeps every digit; that is safe once orjson has bounded it.
     """
     try:
         value = orjson.loads(raw)
@@ -39,7 +43,7 @@ def parse_json(raw: bytes, parse_float: Callable[[str], Any] = float) -> Any:
     # included) cannot nest too deep: the walk is only needed past that many.
     if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH:
         check_depth(value)
-    if parse_float is not float:
+    if parse_float is not float or _LONG_DIGITS.search(raw):
         return json.loads(raw, parse_float=parse_float)
     return value
 

@@ -32,3 +32,12 @@ def test_decimal_money_keeps_every_digit() -> None:
     assert parse_json(b'{"total": 1234567890123456.75}', Decimal) == {
         "total": Decimal("1234567890123456.75")
     }
+
+
+@pytest.mark.parametrize(
+    "number", [10**25, 2**64, -(2**63) - 1, 9_223_372_036_854_775_807, -(10**30)]
+)
+def test_an_integer_past_64_bits_keeps_every_digit(number: int) -> None:
+    """orjson alone read these as floats (``1e+25``), so a body echoed a number it never got."""
+    value = parse_json(b'{"quantity": %d}' % number)["quantity"]
+    assert (type(value), value) == (int, number)
