@@ -72,10 +72,11 @@ def _backlog_round(stack: Stack) -> dict[str, Any]:
     load = loadavg()
     for _ in range(THROUGHPUT_ORDERS):
         stack.create_approved(session)
+    since = time.time()  # before the hold lifts: a submit may land before the faults are in
     requests.delete(f"{stack.poplar}/_mock/faults/{hold}", timeout=10).raise_for_status()
     for rule in FAULTS:
         _fault(stack, rule)
-    since = started = time.time()
+    started = time.time()
     done = stack.wait_forwarded(before + THROUGHPUT_ORDERS, timeout=600)
     result = {
         "loadavg_before": load,

@@ -83,18 +83,23 @@ class Supervisor:
         self.echo = echo
         self.client_timeout = client_timeout  # every service's head deadline (granian's part)
         self.services: list[Service] = []
-        self.stopping = False  # a SIGTERM came (its KeyboardInterrupt may have been swallowed)
+        self.stopping = False  # Ctrl-C or SIGTERM came (its KeyboardInterrupt may be lost)
+        self._forking = False  # a child exists that ``self.services`` may not know yet
 
     def __enter__(self) -> Supervisor:
-        signal.signal(signal.SIGTERM, self._on_sigterm)
+        for number in _STOP_SIGNALS:
+            signal.signal(number, self._on_stop_signal)
         return self
 
-    def _on_sigterm(self, *_: object) -> None:
+    def _on_stop_signal(self, *_: object) -> None:
         """Unwind now, and remember it: raised inside a finaliser or a library's broad
         ``except``, the KeyboardInterrupt is lost (seen: `mockkit serve` ignored a SIGTERM sent
-        right after its first 200), so every wait loop checks :meth:`_unwind_if_stopping` too."""
+        right after its first 200), so every wait loop checks :meth:`_unwind_if_stopping` too.
+        During a fork it only remembers: unwinding then would lose the child (an orphan server,
+        seen too); :meth:`start` unwinds once the child is recorded."""
         self.stopping = True
-        raise KeyboardInterrupt
+        if not self._forking:
+            raise KeyboardInterrupt
 
     def _unwind_if_stopping(self) -> None:
         if self.stopping:
@@ -105,9 +110,9 @@ class Supervisor:
 
     def start(self, service: Service, timeout: float = 30.0) -> None:
         self.services.append(service)
-        # A Ctrl-C or SIGTERM between the fork and the assignment would lose the child (an
-        # orphan server, seen when a client stopped `mockkit serve` right after its first 200):
-        # both wait until the child is known, and the child starts with them unblocked.
+        self._forking = True
+        # Held too, so the child takes them only once its own (default) handlers are in place:
+        # before that, this process's handler would run in the child and swallow them.
         held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
         try:
             service.process = ForkedServer(
@@ -117,6 +122,8 @@ class Supervisor:
             )
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            self._forking = False
+        self._unwind_if_stopping()
         self._wait_ready(service, timeout)
 
     def _wait_ready(self, service: Service, timeout: float) -> None:
@@ -176,7 +183,7 @@ _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 class ForkedServer:
     """A server run by ``main`` in a child forked from this process, with ``env`` added to its
     environment, in a process group of its own (a stuck server and its worker are killed
-    together), and the stop signals as ``signal_mask`` had them. The part of
+    together), with the stop signals' default actions and then ``signal_mask``. The part of
     :class:`subprocess.Popen` the supervisor uses."""
 
     def __init__(
