@@ -27,14 +27,13 @@ class Redactor:
         names = "|".join(re.escape(key) for key in sorted(self.keys))
         # A JSON member in raw (possibly unparseable or truncated) text, closing quote optional.
         self._in_text = re.compile(rf'("(?:{names})"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)')
+        self._quoted = tuple(f'"{key}"'.encode() for key in sorted(self.keys))  # as JSON names
 
     def may_hold(self, raw: bytes) -> bool:
         """Whether the JSON text ``raw`` could hold one of the fields: it names one in quotes,
         or it has an escape (a name can be spelled ``"customer\\u005femail"``). Only then must
         its parsed value be walked; otherwise :meth:`body` would find nothing to mask."""
-        return bool(self.keys) and (
-            b"\\" in raw or any(f'"{key}"'.encode() in raw for key in self.keys)
-        )
+        return bool(self._quoted) and (b"\\" in raw or any(name in raw for name in self._quoted))
 
     def body(self, value: Any) -> tuple[Any, list[str]]:
         """A copy of ``value`` with the fields masked, and the secret strings found."""
