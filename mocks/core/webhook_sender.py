@@ -30,8 +30,8 @@ Sender = Callable[[str, bytes, dict[str, str], float], int]
 
 
 def pinned_on_first_use(policy: TargetPolicy, user_agent: str) -> Sender:
-    """The default sender, built when the first delivery goes out: its ``requests`` and urllib3
-    were 40 ms of every SoPost mock's start (cold start), and a mock may never send one."""
+    """The default sender, built when the first delivery goes out: urllib3 would be 20 ms of
+    every SoPost mock's start (cold start), and a mock may never send one."""
     lock = threading.Lock()
     built: list[Sender] = []
 

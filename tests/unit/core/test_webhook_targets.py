@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, redirect
+from urllib3.exceptions import NewConnectionError
 from urllib3.util import connection
 
 from mocks.core.clock import ManualClock, Scheduler
@@ -179,7 +180,7 @@ def test_a_name_that_rebinds_after_the_check_is_not_connected_to() -> None:
     dns, connect = FakeDns(), RecordingConnect()
     policy = TargetPolicy(resolve=dns)
     assert policy.check("http://rebind.test:9/hook").addresses == ("127.0.0.1",)
-    with pytest.raises(OSError, match="not loopback"):
+    with pytest.raises(NewConnectionError, match="not loopback"):
         pinned_sender(policy, "test", connect=connect)("http://rebind.test:9/hook", b"", {}, 1)
     assert dns.asked == ["rebind.test", "rebind.test"]
     assert (connect.opened, connect.refused) == ([], [])
