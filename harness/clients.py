@@ -1,18 +1,25 @@
 """HTTP clients for SoPost (read an order) and Poplar (submit an order).
 
 They only translate HTTP into typed outcomes; what to do about a failure (retry, wait,
-dead-letter) is the worker's call. Each thread gets its own ``requests.Session`` because a
-Session is not documented as thread-safe, and connection reuse still matters in a burst.
+dead-letter) is the worker's call. The workers share one urllib3 pool manager per vendor
+(thread-safe, keep-alive connections reused in a burst). urllib3 rather than ``requests``:
+each call is a fixed method, URL and headers, and ``requests``' per-call work (merging
+settings, netrc and proxy lookups, hooks) was 0.55 ms of the 0.8 ms of CPU a call cost, twice
+per order. The environment's ``HTTP(S)_PROXY`` and ``NO_PROXY`` are still honoured, as
+``requests`` did: a production harness may only reach the vendors through its egress proxy.
+Redirects are not followed (neither vendor redirects an API call; a 3xx is an error).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
+from urllib.request import getproxies, proxy_bypass
 
-import requests
+from urllib3 import BaseHTTPResponse, PoolManager, ProxyManager
+from urllib3.exceptions import HTTPError
+from urllib3.util import make_headers
 
 __all__ = [
     "Conflict",
@@ -23,6 +30,11 @@ __all__ = [
     "TransientError",
     "VendorError",
 ]
+
+
+# Keep-alive connections kept per vendor: more than the default worker count; a larger pool of
+# workers still works, its extra connections are closed after use instead of kept.
+POOL_SIZE = 16
 
 
 class VendorError(Exception):
@@ -63,12 +75,12 @@ class Conflict(VendorError):
     """Poplar's 409: an order with this order_id already exists."""
 
 
-def _error_message(response: requests.Response) -> str:
+def _error_message(response: BaseHTTPResponse) -> str:
     """Poplar's ``{"error": {"title", "message"}}``, or a generic body excerpt."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:200]
+        return response.data[:200].decode("utf-8", "replace")
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
         title, message = error.get("title"), error.get("message")
@@ -78,35 +90,38 @@ def _error_message(response: requests.Response) -> str:
     return str(body)[:200]
 
 
+def _pool_manager(base_url: str, headers: Mapping[str, str]) -> PoolManager:
+    """Direct connections, or through the environment's proxy for this URL (as ``requests``)."""
+    options: dict[str, Any] = {"num_pools": 4, "maxsize": POOL_SIZE, "retries": False}
+    parts = urlsplit(base_url)
+    proxy = getproxies().get(parts.scheme)
+    if proxy and not proxy_bypass(parts.netloc):
+        return ProxyManager(proxy, headers=dict(headers), **options)
+    return PoolManager(headers=dict(headers), **options)
+
+
 class _Client:
-    def __init__(self, base_url: str, timeout: float, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float,
+        clock: Callable[[], float],
+        headers: Mapping[str, str],
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.clock = clock
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._sessions: list[requests.Session] = []
+        self._pools = _pool_manager(self.base_url, {"Accept": "application/json", **headers})
 
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            self._prepare(session)
-            self._local.session = session
-            with self._lock:
-                self._sessions.append(session)
-        return session
-
-    def _prepare(self, session: requests.Session) -> None:
-        raise NotImplementedError
-
-    def _request(self, name: str, method: str, url: str, **kwargs: Any) -> requests.Response:
+    def _request(
+        self, name: str, method: str, url: str, json: Any | None = None
+    ) -> BaseHTTPResponse:
         try:
-            return self._session().request(method, url, timeout=self.timeout, **kwargs)
-        except requests.RequestException as exc:
+            return self._pools.request(method, url, json=json, timeout=self.timeout, redirect=False)
+        except (HTTPError, OSError) as exc:
             raise TransientError(f"{name} network error: {type(exc).__name__}") from exc
 
-    def _retry_at(self, response: requests.Response) -> float | None:
+    def _retry_at(self, response: BaseHTTPResponse) -> float | None:
         """``x-rate-limit-reset`` (epoch seconds, Poplar) or ``Retry-After`` (seconds)."""
         reset = response.headers.get("x-rate-limit-reset")
         retry_after = response.headers.get("retry-after")
@@ -120,14 +135,14 @@ class _Client:
         return None
 
     @staticmethod
-    def _remaining(response: requests.Response) -> int | None:
+    def _remaining(response: BaseHTTPResponse) -> int | None:
         try:
             return int(response.headers["x-rate-limit-remaining"])
         except (KeyError, ValueError):
             return None
 
-    def _raise_for(self, name: str, response: requests.Response) -> None:
-        status = response.status_code
+    def _raise_for(self, name: str, response: BaseHTTPResponse) -> None:
+        status = response.status
         if status == 429:
             raise RateLimited(
                 f"{name} rate limited (429)", self._retry_at(response), self._remaining(response)
@@ -142,10 +157,7 @@ class _Client:
             raise TransientError(f"{name} unexpected status {status}", status)
 
     def close(self) -> None:
-        with self._lock:
-            sessions, self._sessions = self._sessions, []
-        for session in sessions:
-            session.close()
+        self._pools.clear()
 
 
 class SoPostClient(_Client):
@@ -159,17 +171,12 @@ class SoPostClient(_Client):
         timeout: float,
         clock: Callable[[], float],
     ) -> None:
-        super().__init__(base_url, timeout, clock)
-        self._auth = (user, password)
-
-    def _prepare(self, session: requests.Session) -> None:
-        session.auth = self._auth
-        session.headers["Accept"] = "application/json"
+        super().__init__(base_url, timeout, clock, make_headers(basic_auth=f"{user}:{password}"))
 
     def get_order(self, order_id: str) -> dict[str, Any]:
         url = f"{self.base_url}/orders/{quote(order_id, safe='')}"
         response = self._request("sopost", "GET", url)
-        if response.status_code == 404:
+        if response.status == 404:
             raise PermanentError("sopost order not found (404)", 404)
         self._raise_for("sopost", response)
         try:
@@ -187,16 +194,11 @@ class PoplarClient(_Client):
     def __init__(
         self, base_url: str, token: str, timeout: float, clock: Callable[[], float]
     ) -> None:
-        super().__init__(base_url, timeout, clock)
-        self._token = token
-
-    def _prepare(self, session: requests.Session) -> None:
-        session.headers["Authorization"] = f"Bearer {self._token}"
-        session.headers["Accept"] = "application/json"
+        super().__init__(base_url, timeout, clock, {"Authorization": f"Bearer {token}"})
 
     def submit_order(self, body: Mapping[str, Any]) -> str | None:
         """Submit; return Poplar's id for the stored order when it gave one."""
-        response = self._request("poplar", "POST", f"{self.base_url}/order", json=body)
+        response = self._request("poplar", "POST", f"{self.base_url}/order", body)
         self._raise_for("poplar", response)
         try:
             stored = response.json()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
+from urllib3 import HTTPResponse
 
 from harness.backoff import Backoff
 from harness.clients import PoplarClient, RateLimited
@@ -159,9 +159,7 @@ def test_a_429_that_says_requests_remain_defers_only_its_own_event(backlog) -> N
      ({}, None, True), ({"x-rate-limit-remaining": "lots"}, None, True)],
 )  # fmt: skip
 def test_the_client_reads_the_remaining_quota_of_a_429(headers, remaining, exhausted) -> None:
-    response = requests.Response()
-    response.status_code = 429
-    response.headers.update({"x-rate-limit-reset": "1030", **headers})
+    response = HTTPResponse(b"", {"x-rate-limit-reset": "1030", **headers}, status=429)
     client = PoplarClient("http://127.0.0.1:9/v1", "token", 1.0, Clock())
     with pytest.raises(RateLimited) as raised:
         client._raise_for("poplar", response)
