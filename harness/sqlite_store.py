@@ -125,12 +125,12 @@ class SqliteStore:
     # -- workers -------------------------------------------------------------------------
 
     def claim(self, now: float, lease_seconds: float, token: str) -> ClaimedEvent | None:
+        # Looked for outside the write lock first: a poll, or a wake another worker answered,
+        # then finds nothing without queueing behind the acks (WAL reads never block).
+        if self._next_due(self._conn(), now) is None:
+            return None
         with self._write() as conn:
-            # Due events first, then expired leases: two index walks that stop at the first
-            # hit, instead of sorting the whole backlog under the write lock.
-            row = None
-            for due in DUE_RECEIVED, EXPIRED_LEASE:
-                row = row or conn.execute(due, {"now": now}).fetchone()
+            row = self._next_due(conn, now)
             if row is None:
                 return None
             conn.execute(
@@ -147,6 +147,15 @@ class SqliteStore:
             attempt=row[5] + 1,
             claim_token=token,
         )
+
+    @staticmethod
+    def _next_due(conn: sqlite3.Connection, now: float) -> tuple | None:
+        """Due events first, then expired leases: two index walks that stop at the first hit,
+        instead of sorting the whole backlog."""
+        for due in DUE_RECEIVED, EXPIRED_LEASE:
+            if (row := conn.execute(due, {"now": now}).fetchone()) is not None:
+                return row
+        return None
 
     def recover(self, now: float) -> int:
         with self._write() as conn:

@@ -55,9 +55,11 @@ class WorkerPool:
             thread.start()
 
     def wake(self) -> None:
+        """One event arrived: one idle worker is enough (every busy one looks again anyway
+        before it waits), so the others do not all race to claim it."""
         with self._wake:
             self._wakes += 1
-            self._wake.notify_all()
+            self._wake.notify()
 
     def alive(self) -> int:
         return sum(thread.is_alive() for thread in self._threads)
@@ -65,7 +67,8 @@ class WorkerPool:
     def stop(self, timeout: float = 10.0) -> bool:
         """Ask every worker to finish its current event and exit; True when all did."""
         self._stopping.set()
-        self.wake()
+        with self._wake:
+            self._wake.notify_all()
         for thread in self._threads:
             thread.join(timeout)
         return self.alive() == 0
