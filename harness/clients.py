@@ -35,6 +35,8 @@ __all__ = [
 # Keep-alive connections kept per vendor: more than the default worker count; a larger pool of
 # workers still works, its extra connections are closed after use instead of kept.
 POOL_SIZE = 16
+# Who is calling, in the vendors' logs (urllib3 would say python-urllib3/<version>).
+USER_AGENT = "mockkit-harness"
 
 
 class VendorError(Exception):
@@ -111,7 +113,9 @@ class _Client:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.clock = clock
-        self._pools = _pool_manager(self.base_url, {"Accept": "application/json", **headers})
+        self._pools = _pool_manager(
+            self.base_url, {"Accept": "application/json", "User-Agent": USER_AGENT, **headers}
+        )
 
     def _request(
         self, name: str, method: str, url: str, json: Any | None = None
