@@ -16,7 +16,7 @@ from harness.config import HarnessConfig
 from harness.dashboard import install_dashboard, refuse, status_page
 from harness.receiver import PayloadError, SignatureError
 from harness.service import HarnessService
-from harness.store import StoreUnavailable
+from harness.store import Admission, StoreUnavailable
 from servekit.rsgi_bridge import BODY_TIMED_OUT, WsgiOverRsgi
 
 __all__ = ["create_app", "create_server"]
@@ -60,9 +60,10 @@ def webhook():
         return json_error(401, "InvalidSignature", f"webhook signature rejected: {exc}")
     except PayloadError as exc:
         return json_error(400, "ValidationError", "not a SoPost OrderEvent", details=exc.errors)
-    inserted = service.accept(event)
+    admitted = service.accept(event)
     # 202 either way: a duplicate was already accepted, SoPost must stop resending it.
-    return jsonify({"event_id": event.event_id, "duplicate": not inserted}), 202
+    duplicate = admitted is Admission.DUPLICATE
+    return jsonify({"event_id": event.event_id, "duplicate": duplicate}), 202
 
 
 @bp.get("/health")

@@ -13,6 +13,8 @@ never edit one that has shipped: add the next.
 
 from __future__ import annotations
 
+from harness.store import admit_sql
+
 __all__ = [
     "CLAIM_DUE",
     "CLAIM_EXPIRED",
@@ -80,11 +82,7 @@ CREATE TABLE harness_forwarded (
 
 EVENT_COLUMNS = "event_id, event, order_id, activity_id, received_at, attempts"
 
-INSERT_EVENT = (
-    "INSERT INTO harness_events (event_id, event, order_id, activity_id, payload, state,"
-    " received_at, next_attempt_at, updated_at)"
-    " VALUES (%s, %s, %s, %s, %s, 'received', %s, %s, %s) ON CONFLICT (event_id) DO NOTHING"
-)
+INSERT_EVENT = admit_sql("harness_events", "harness_forwarded", "%({})s")
 
 _NOT_HELD = (
     " AND NOT EXISTS (SELECT 1 FROM harness_events AS o WHERE o.order_id = e.order_id"

@@ -28,7 +28,17 @@ from harness.config import redact_url
 from harness.pg_owner import OwnerLock
 from harness.pg_pool import Database
 from harness.pg_sql import CLAIM_DUE, CLAIM_EXPIRED, INSERT_EVENT, TAKE_CLAIM
-from harness.store import ClaimedEvent, DeadLetter, EventRecord, EventState, NewEvent, inbox_stats
+from harness.store import (
+    Admission,
+    ClaimedEvent,
+    DeadLetter,
+    EventRecord,
+    EventState,
+    NewEvent,
+    admission,
+    admit_params,
+    inbox_stats,
+)
 
 __all__ = ["PostgresStore"]
 
@@ -50,13 +60,12 @@ class PostgresStore:
 
     # -- receiver ------------------------------------------------------------------------
 
-    def add(self, event: NewEvent, now: float) -> bool:
-        """Insert (``False`` for a duplicate ``event_id``); committed durably when it returns."""
-        values = (
-            *(event.event_id, event.event, event.order_id, event.activity_id, event.payload),
-            *(now, now, now),
+    def add(self, event: NewEvent, now: float) -> Admission:
+        """Insert (as done when its order was forwarded); committed durably when it returns."""
+        params = admit_params(event, now)
+        return self.db.run(
+            self.db.ack, lambda c: admission(c.execute(INSERT_EVENT, params).fetchone())
         )
-        return self.db.run(self.db.ack, lambda c: c.execute(INSERT_EVENT, values).rowcount == 1)
 
     # -- workers -------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from harness.clients import (
 from harness.logs import log_decision
 from harness.mapping import MappingError, map_order
 from harness.policy import ConsentPolicy, decide
-from harness.store import ClaimedEvent, InboxStore
+from harness.store import ALREADY_FORWARDED, ClaimedEvent, InboxStore
 
 __all__ = ["MAX_RATE_LIMIT_WAIT", "Processor"]
 
@@ -92,9 +92,10 @@ class Processor:
     def process(self, ev: ClaimedEvent) -> str:
         """Take one event to its next state; return the decision name (for logs and tests)."""
         if self.store.is_forwarded(ev.order_id):
-            self.store.mark_done(ev, "already_forwarded", self.clock())
-            self._log(ev, "already_forwarded")
-            return "already_forwarded"
+            # Forwarded while this event waited (its order's earlier event held the order).
+            self.store.mark_done(ev, ALREADY_FORWARDED, self.clock())
+            self._log(ev, ALREADY_FORWARDED)
+            return ALREADY_FORWARDED
 
         try:
             return self._forward_if_eligible(ev)

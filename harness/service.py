@@ -17,7 +17,7 @@ from harness.config import HarnessConfig
 from harness.policy import ConsentPolicy
 from harness.processor import Processor
 from harness.receiver import WebhookReceiver
-from harness.store import InboxStore, NewEvent
+from harness.store import Admission, InboxStore, NewEvent
 from harness.stores import open_store
 from harness.worker import WorkerPool
 
@@ -88,23 +88,23 @@ class HarnessService:
             },
         )
 
-    def accept(self, event: NewEvent) -> bool:
-        """Store an incoming event (committed before returning) and wake the workers."""
-        inserted = self.store.add(event, self.clock())
+    def accept(self, event: NewEvent) -> Admission:
+        """Store an incoming event (committed before returning); wake a worker if it has work."""
+        admitted = self.store.add(event, self.clock())
         self.log.info(
-            "webhook accepted" if inserted else "webhook duplicate",
+            "webhook duplicate" if admitted is Admission.DUPLICATE else "webhook accepted",
             extra={
                 "fields": {
-                    "decision": "received" if inserted else "duplicate",
+                    "decision": admitted.value,
                     "event_id": event.event_id,
                     "order_id": event.order_id,
                     "event": event.event,
                 }
             },
         )
-        if inserted:
+        if admitted is Admission.RECEIVED:
             self.pool.wake()
-        return inserted
+        return admitted
 
     def status(self) -> dict[str, Any]:
         stats = self.store.stats(self.clock())

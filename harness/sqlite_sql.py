@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from harness.store import admit_sql
+
 __all__ = [
     "DUE_RECEIVED",
     "EVENT_COLUMNS",
@@ -42,11 +44,7 @@ CREATE TABLE IF NOT EXISTS forwarded (
 """
 
 EVENT_COLUMNS = "event_id, event, order_id, activity_id, received_at, attempts"
-INSERT_EVENT = (
-    "INSERT INTO events (event_id, event, order_id, activity_id, payload, state,"
-    " received_at, next_attempt_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, 'received', ?, ?, ?) ON CONFLICT (event_id) DO NOTHING"
-)
+INSERT_EVENT = admit_sql("events", "forwarded", ":{}")
 _NOT_HELD = (
     " AND NOT EXISTS (SELECT 1 FROM events AS o WHERE o.order_id = e.order_id"
     " AND o.state = 'processing' AND o.lease_expires_at > :now)"

@@ -30,7 +30,17 @@ from harness.sqlite_sql import (
     RECENT_EVENTS,
     SCHEMA,
 )
-from harness.store import ClaimedEvent, DeadLetter, EventRecord, EventState, NewEvent, inbox_stats
+from harness.store import (
+    Admission,
+    ClaimedEvent,
+    DeadLetter,
+    EventRecord,
+    EventState,
+    NewEvent,
+    admission,
+    admit_params,
+    inbox_stats,
+)
 
 __all__ = ["SqliteStore"]
 
@@ -90,37 +100,24 @@ class SqliteStore:
 
     # -- receiver ------------------------------------------------------------------------
 
-    def add(self, event: NewEvent, now: float) -> bool:
-        """Insert (``False`` for a duplicate ``event_id``); durable when it returns."""
+    def add(self, event: NewEvent, now: float) -> Admission:
+        """Insert (as done when its order was forwarded); durable when it returns."""
         return self._inserts.submit((event, now))
 
-    def _insert_batch(self, batch: list[tuple[NewEvent, float]]) -> list[bool]:
+    def _insert_batch(self, batch: list[tuple[NewEvent, float]]) -> list[Admission]:
         conn = self._conn(synchronous="FULL")
         with self._writer:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                inserted = [
-                    conn.execute(
-                        INSERT_EVENT,
-                        (
-                            event.event_id,
-                            event.event,
-                            event.order_id,
-                            event.activity_id,
-                            event.payload,
-                            now,
-                            now,
-                            now,
-                        ),
-                    ).rowcount
-                    == 1
+                admitted = [
+                    admission(conn.execute(INSERT_EVENT, admit_params(event, now)).fetchone())
                     for event, now in batch
                 ]
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-        return inserted
+        return admitted
 
     # -- workers -------------------------------------------------------------------------
 

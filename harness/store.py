@@ -10,6 +10,10 @@ Life of an event row::
         ^                   |
         +--- reschedule ----+   (transient failure, rate limit, lease expiry, restart)
 
+An event whose order is already forwarded when it arrives (SoPost's later stages: PROCESSING,
+DISPATCHED, DELIVERED) is stored straight as ``done (already_forwarded)`` by the insert that
+acknowledges it: the outcome a worker would reach, without a claim, a read and a write.
+
 Every transition out of ``processing`` names the claim token, so a worker whose lease has
 expired (and whose event another worker re-claimed) cannot overwrite the newer outcome.
 """
@@ -21,6 +25,8 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 __all__ = [
+    "ALREADY_FORWARDED",
+    "Admission",
     "ClaimedEvent",
     "DeadLetter",
     "EventRecord",
@@ -28,12 +34,27 @@ __all__ = [
     "InboxStore",
     "NewEvent",
     "StoreUnavailable",
+    "admission",
+    "admit_params",
+    "admit_sql",
     "inbox_stats",
 ]
 
 
 class StoreUnavailable(Exception):
     """The database could not be reached, even after retrying; nothing was changed by us."""
+
+
+# The reason an event is done without forwarding: its order was forwarded by an earlier one.
+ALREADY_FORWARDED = "already_forwarded"
+
+
+class Admission(StrEnum):
+    """What :meth:`InboxStore.add` did with an arriving event."""
+
+    RECEIVED = "received"  # stored for a worker
+    ALREADY_FORWARDED = ALREADY_FORWARDED  # stored as done: its order was forwarded already
+    DUPLICATE = "duplicate"  # its event_id was known: nothing stored
 
 
 class EventState(StrEnum):
@@ -111,8 +132,8 @@ class EventRecord:
 class InboxStore(Protocol):
     """What the receiver and the workers need from storage. All times are epoch seconds."""
 
-    def add(self, event: NewEvent, now: float) -> bool:
-        """Store the event durably before returning; False when ``event_id`` is already known."""
+    def add(self, event: NewEvent, now: float) -> Admission:
+        """Store the event durably before returning (as done when its order was forwarded)."""
 
     def claim(self, now: float, lease_seconds: float, token: str) -> ClaimedEvent | None:
         """Take the next due event (received and due, or processing with an expired lease).
@@ -187,3 +208,39 @@ def inbox_stats(conn: Any, events: str, forwarded: str, now: float) -> dict[str,
         "dead_letters": by_state[EventState.DEAD.value],
         "oldest_pending_age_seconds": None if oldest is None else round(now - oldest, 3),
     }
+
+
+def admit_sql(events: str, forwarded: str, param: str) -> str:
+    """The insert that acknowledges an event, for a SQL store whose placeholders are
+    ``param.format(name)`` (``:{}`` for sqlite3, ``%({})s`` for psycopg).
+
+    One statement decides, so nothing can forward the order between a look and the insert:
+    an order already in ``forwarded`` makes the event ``done`` at once. It returns the stored
+    state, or no row for a known ``event_id`` (see :func:`admission`).
+    """
+    now, order_id = param.format("now"), param.format("order_id")
+    values = ", ".join(param.format(name) for name in ("event_id", "event", "order_id"))
+    return (
+        f"INSERT INTO {events} (event_id, event, order_id, activity_id, payload, state, reason,"
+        " received_at, next_attempt_at, updated_at)"
+        f" SELECT {values}, {param.format('activity_id')}, {param.format('payload')},"
+        " CASE WHEN f.order_id IS NULL THEN 'received' ELSE 'done' END,"
+        f" CASE WHEN f.order_id IS NULL THEN NULL ELSE '{ALREADY_FORWARDED}' END,"
+        f" {now}, {now}, {now}"
+        f" FROM (SELECT {order_id} AS order_id) AS n"
+        f" LEFT JOIN {forwarded} AS f ON f.order_id = n.order_id"
+        # WHERE true: SQLite would read ON CONFLICT as the join's ON without it.
+        " WHERE true ON CONFLICT (event_id) DO NOTHING RETURNING state"
+    )
+
+
+def admit_params(event: NewEvent, now: float) -> dict[str, Any]:
+    """The parameters of :func:`admit_sql` for ``event`` arriving at ``now``."""
+    return {**event.__dict__, "now": now}
+
+
+def admission(stored: tuple[str] | None) -> Admission:
+    """What :func:`admit_sql` did, from the row it returned."""
+    if stored is None:
+        return Admission.DUPLICATE
+    return Admission.RECEIVED if stored[0] == EventState.RECEIVED else Admission.ALREADY_FORWARDED

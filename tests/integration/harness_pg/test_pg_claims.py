@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from harness.pg_store import PostgresStore
+from harness.store import Admission
 from tests.unit.harness.test_harness_store import LEASE, new_event
 
 
@@ -70,7 +71,7 @@ def test_a_dead_process_releases_its_event_only_when_the_lease_expires(two_proce
 
 
 def test_a_webhook_delivered_to_two_processes_is_stored_once(two_processes) -> None:
-    results: list[bool] = []
+    results: list[Admission] = []
     gate = threading.Barrier(2)
 
     def deliver(store: PostgresStore) -> None:
@@ -82,7 +83,7 @@ def test_a_webhook_delivered_to_two_processes_is_stored_once(two_processes) -> N
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert sorted(results) == [False, True]
+    assert sorted(results) == [Admission.DUPLICATE, Admission.RECEIVED]
     assert two_processes[0].stats(100.0)["inbox"]["received"] == 1
 
 

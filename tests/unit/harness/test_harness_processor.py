@@ -94,13 +94,18 @@ def test_forward_records_order_and_posts_mapped_body(env) -> None:
     assert store.is_forwarded(ORDER_ID)
 
 
-def test_already_forwarded_order_is_not_fetched_again(env) -> None:
+def test_an_order_forwarded_while_its_next_event_waited_is_not_fetched_again(env) -> None:
     store, sopost, poplar, clock, processor = env
     sopost.outcomes.append(order())
     poplar.outcomes.append(None)
-    processor.process(claim(store, clock, 1))
-    assert processor.process(claim(store, clock, 2)) == "already_forwarded"
+    first = claim(store, clock, 1)
+    # Arrives while the first is being forwarded: stored for a worker, held by the order.
+    store.add(NewEvent(f"{2:040x}", "PROCESSING", ORDER_ID, "a", "{}"), clock.now)
+    assert store.claim(clock.now, 60.0, "t2") is None
+    processor.process(first)
+    assert processor.process(store.claim(clock.now, 60.0, "t2")) == "already_forwarded"
     assert len(sopost.calls) == 1 and len(poplar.calls) == 1
+    assert store.event(f"{2:040x}")["reason"] == "already_forwarded"
 
 
 def test_conflict_counts_as_forwarded(env) -> None:

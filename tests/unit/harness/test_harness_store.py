@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness.sqlite_store import SqliteStore
-from harness.store import EventState, InboxStore, NewEvent
+from harness.store import Admission, EventState, InboxStore, NewEvent
 from harness.stores import open_store
 
 LEASE = 30.0
@@ -57,8 +57,8 @@ def test_database_is_in_wal_mode(sqlite_store: SqliteStore) -> None:
 
 
 def test_duplicate_event_is_a_no_op(store: InboxStore) -> None:
-    assert store.add(new_event(1), now=100.0) is True
-    assert store.add(new_event(1, event="REJECTED"), now=200.0) is False
+    assert store.add(new_event(1), now=100.0) is Admission.RECEIVED
+    assert store.add(new_event(1, event="REJECTED"), now=200.0) is Admission.DUPLICATE
     row = store.event(new_event(1).event_id)
     assert row is not None
     assert (row["event"], row["received_at"], row["state"]) == ("APPROVED", 100.0, "received")
@@ -128,6 +128,22 @@ def test_forwarded_row_and_done_state_commit_together(store: InboxStore) -> None
     assert store.is_forwarded("order-1") is True
     row = store.event(claimed.event_id)
     assert (row["state"], row["reason"]) == ("done", "forwarded:created")
+
+
+def test_an_event_of_a_forwarded_order_is_stored_done_by_its_insert(store: InboxStore) -> None:
+    """SoPost's later stages need no worker: the insert that acks them settles them."""
+    store.add(new_event(1), now=100.0)
+    store.mark_forwarded(store.claim(100.0, LEASE, "t1"), "created", "poplar-1", 101.0)
+    assert store.add(new_event(2, event="DISPATCHED"), now=102.0) is Admission.ALREADY_FORWARDED
+    assert store.add(new_event(3, order="order-2"), now=102.0) is Admission.RECEIVED
+    assert store.add(new_event(2, event="DISPATCHED"), now=103.0) is Admission.DUPLICATE
+    row = store.event(new_event(2).event_id)
+    assert (row["state"], row["reason"], row["attempts"]) == ("done", "already_forwarded", 0)
+    assert (row["received_at"], row["updated_at"]) == (102.0, 102.0)
+    claimed = store.claim(102.0, LEASE, "t2")
+    assert claimed is not None and claimed.order_id == "order-2"
+    assert store.claim(102.0, LEASE, "t3") is None
+    assert store.stats(102.0)["inbox"]["done"] == 2
 
 
 def test_forwarded_is_rolled_back_when_the_event_update_fails(sqlite_store: SqliteStore) -> None:
