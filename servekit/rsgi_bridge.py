@@ -111,12 +111,19 @@ class WsgiOverRsgi:
         complete = True
         try:
             async with asyncio.timeout(self.body_timeout):
-                async for chunk in protocol:
-                    parts.append(chunk)
-                    size += len(chunk)
-                    if size > self.max_body:
-                        complete = False
-                        break
+                if not chunked:
+                    # A known length within the limit: one await for all of it, instead of
+                    # one per chunk and one for the end, each a hand-off between granian's
+                    # threads and the event loop (Poplar POST /v1/order +9 %).
+                    parts.append(await protocol())
+                    size = len(parts[0])
+                else:
+                    async for chunk in protocol:
+                        parts.append(chunk)
+                        size += len(chunk)
+                        if size > self.max_body:
+                            complete = False
+                            break
         except TimeoutError:
             environ[BODY_TIMED_OUT] = True
             complete = False

@@ -49,6 +49,10 @@ class Client:
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._body()
 
+    async def __call__(self) -> bytes:
+        """RSGI's whole-body read."""
+        return b"".join([chunk async for chunk in self._body()])
+
     def response_bytes(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
         self.answer = (status, headers, body)
 
