@@ -64,7 +64,7 @@ class PostgresStore:
         """Insert (as done when its order was forwarded); committed durably when it returns."""
         params = admit_params(event, now)
         return self.db.run(
-            self.db.ack, lambda c: admission(c.execute(INSERT_EVENT, params).fetchone())
+            self.db.ack, lambda c: admission(c.execute(INSERT_EVENT, params).fetchall())
         )
 
     # -- workers -------------------------------------------------------------------------

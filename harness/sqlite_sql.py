@@ -5,11 +5,14 @@ from __future__ import annotations
 from harness.store import admit_sql
 
 __all__ = [
-    "DUE_RECEIVED",
+    "CLAIM",
     "EVENT_COLUMNS",
-    "EXPIRED_LEASE",
+    "FINISH",
     "INSERT_EVENT",
+    "NEXT_DUE",
     "RECENT_EVENTS",
+    "REQUEUE",
+    "RESCHEDULE",
     "SCHEMA",
 ]
 
@@ -49,14 +52,40 @@ _NOT_HELD = (
     " AND NOT EXISTS (SELECT 1 FROM events AS o WHERE o.order_id = e.order_id"
     " AND o.state = 'processing' AND o.lease_expires_at > :now)"
 )
-DUE_RECEIVED = (
-    f"SELECT {EVENT_COLUMNS} FROM events AS e WHERE e.state = 'received'"
+_DUE_RECEIVED = (
+    "SELECT e.event_id FROM events AS e WHERE e.state = 'received'"
     f" AND e.next_attempt_at <= :now{_NOT_HELD}"
     " ORDER BY e.next_attempt_at, e.received_at LIMIT 1"
 )
-EXPIRED_LEASE = (
-    f"SELECT {EVENT_COLUMNS} FROM events AS e WHERE e.state = 'processing'"
+_EXPIRED_LEASE = (
+    "SELECT e.event_id FROM events AS e WHERE e.state = 'processing'"
     f" AND e.lease_expires_at <= :now{_NOT_HELD} ORDER BY e.lease_expires_at LIMIT 1"
+)
+# Due events first, then expired leases: two index walks that stop at the first hit (SQLite's
+# coalesce() runs the second only when the first finds nothing), instead of sorting the backlog.
+_NEXT_DUE = f"coalesce(({_DUE_RECEIVED}), ({_EXPIRED_LEASE}))"
+NEXT_DUE = f"SELECT {_NEXT_DUE}"
+# One statement, so one step of SQLite (its own transaction): the write lock is held for as
+# long as SQLite needs, never while the claiming thread waits for the GIL between statements.
+CLAIM = (
+    "UPDATE events SET state = 'processing', attempts = attempts + 1,"
+    " lease_expires_at = :lease, claim_token = :token, updated_at = :now"
+    f" WHERE event_id = {_NEXT_DUE} RETURNING {EVENT_COLUMNS}"
+)
+# A claimed event's outcome; only the claim that holds it (state and token) may write it.
+FINISH = (
+    "UPDATE events SET state = ?, reason = ?, lease_expires_at = NULL,"
+    " claim_token = NULL, updated_at = ?"
+    " WHERE event_id = ? AND state = 'processing' AND claim_token = ?"
+)
+RESCHEDULE = (
+    "UPDATE events SET state = 'received', next_attempt_at = ?, last_error = ?,"
+    " attempts = attempts - ?, lease_expires_at = NULL, claim_token = NULL,"
+    " updated_at = ? WHERE event_id = ? AND state = 'processing' AND claim_token = ?"
+)
+REQUEUE = (
+    "UPDATE events SET state = 'received', attempts = 0, reason = NULL,"
+    " next_attempt_at = ?, updated_at = ? WHERE event_id = ? AND state = 'dead'"
 )
 RECENT_COLUMNS = (
     "event_id, event, order_id, state, reason, attempts, last_error, received_at, updated_at"

@@ -24,10 +24,13 @@ from typing import Any
 
 from harness.group_commit import GroupCommitter
 from harness.sqlite_sql import (
-    DUE_RECEIVED,
-    EXPIRED_LEASE,
+    CLAIM,
+    FINISH,
     INSERT_EVENT,
+    NEXT_DUE,
     RECENT_EVENTS,
+    REQUEUE,
+    RESCHEDULE,
     SCHEMA,
 )
 from harness.store import (
@@ -98,6 +101,15 @@ class SqliteStore:
                 raise
             conn.execute("COMMIT")
 
+    def _write_one(self, sql: str, params: tuple | dict[str, Any]) -> list[tuple]:
+        """One statement is its own transaction (autocommit): one step of SQLite under the
+        write lock, where BEGIN, the statement and COMMIT were three, each waiting for the GIL.
+        The rows it returns are read to the end, which ends the statement and so commits."""
+        conn = self._conn()
+        with self._writer:
+            cur = conn.execute(sql, params)
+            return cur.fetchall() if cur.description else [(cur.rowcount,)]
+
     # -- receiver ------------------------------------------------------------------------
 
     def add(self, event: NewEvent, now: float) -> Admission:
@@ -110,7 +122,7 @@ class SqliteStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 admitted = [
-                    admission(conn.execute(INSERT_EVENT, admit_params(event, now)).fetchone())
+                    admission(conn.execute(INSERT_EVENT, admit_params(event, now)).fetchall())
                     for event, now in batch
                 ]
             except BaseException:
@@ -124,35 +136,21 @@ class SqliteStore:
     def claim(self, now: float, lease_seconds: float, token: str) -> ClaimedEvent | None:
         # Looked for outside the write lock first: a poll, or a wake another worker answered,
         # then finds nothing without queueing behind the acks (WAL reads never block).
-        if self._next_due(self._conn(), now) is None:
+        if self._conn().execute(NEXT_DUE, {"now": now}).fetchone()[0] is None:
             return None
-        with self._write() as conn:
-            row = self._next_due(conn, now)
-            if row is None:
-                return None
-            conn.execute(
-                "UPDATE events SET state = 'processing', attempts = attempts + 1,"
-                " lease_expires_at = ?, claim_token = ?, updated_at = ? WHERE event_id = ?",
-                (now + lease_seconds, token, now, row[0]),
-            )
+        claimed = self._write_one(CLAIM, {"now": now, "lease": now + lease_seconds, "token": token})
+        if not claimed:
+            return None
+        event_id, event, order_id, activity_id, received_at, attempts = claimed[0]
         return ClaimedEvent(
-            event_id=row[0],
-            event=row[1],
-            order_id=row[2],
-            activity_id=row[3],
-            received_at=row[4],
-            attempt=row[5] + 1,
+            event_id=event_id,
+            event=event,
+            order_id=order_id,
+            activity_id=activity_id,
+            received_at=received_at,
+            attempt=attempts,  # counted by the claim
             claim_token=token,
         )
-
-    @staticmethod
-    def _next_due(conn: sqlite3.Connection, now: float) -> tuple | None:
-        """Due events first, then expired leases: two index walks that stop at the first hit,
-        instead of sorting the whole backlog."""
-        for due in DUE_RECEIVED, EXPIRED_LEASE:
-            if (row := conn.execute(due, {"now": now}).fetchone()) is not None:
-                return row
-        return None
 
     def recover(self, now: float) -> int:
         with self._write() as conn:
@@ -172,25 +170,14 @@ class SqliteStore:
         )
         return row is not None
 
-    def _finish(
-        self,
-        conn: sqlite3.Connection,
-        event: ClaimedEvent,
-        state: EventState,
-        reason: str,
-        now: float,
-    ) -> bool:
-        cur = conn.execute(
-            "UPDATE events SET state = ?, reason = ?, lease_expires_at = NULL,"
-            " claim_token = NULL, updated_at = ?"
-            " WHERE event_id = ? AND state = 'processing' AND claim_token = ?",
-            (state.value, reason, now, event.event_id, event.claim_token),
-        )
-        return cur.rowcount == 1
+    def _finish(self, event: ClaimedEvent, state: EventState, reason: str, now: float) -> bool:
+        params = (state.value, reason, now, event.event_id, event.claim_token)
+        return self._write_one(FINISH, params) == [(1,)]
 
     def mark_forwarded(
         self, event: ClaimedEvent, outcome: str, poplar_id: str | None, now: float
     ) -> bool:
+        done = (EventState.DONE.value, f"forwarded:{outcome}", now)
         with self._write() as conn:
             # The order is recorded even if our lease was lost: Poplar has it either way.
             conn.execute(
@@ -198,31 +185,22 @@ class SqliteStore:
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING",
                 (event.order_id, event.event_id, outcome, poplar_id, now),
             )
-            return self._finish(conn, event, EventState.DONE, f"forwarded:{outcome}", now)
+            return conn.execute(FINISH, (*done, event.event_id, event.claim_token)).rowcount == 1
 
     def mark_done(self, event: ClaimedEvent, reason: str, now: float) -> bool:
-        with self._write() as conn:
-            return self._finish(conn, event, EventState.DONE, reason, now)
+        return self._finish(event, EventState.DONE, reason, now)
 
     def mark_skipped(self, event: ClaimedEvent, reason: str, now: float) -> bool:
-        with self._write() as conn:
-            return self._finish(conn, event, EventState.SKIPPED, reason, now)
+        return self._finish(event, EventState.SKIPPED, reason, now)
 
     def mark_dead(self, event: ClaimedEvent, reason: str, now: float) -> bool:
-        with self._write() as conn:
-            return self._finish(conn, event, EventState.DEAD, reason, now)
+        return self._finish(event, EventState.DEAD, reason, now)
 
     def reschedule(
         self, event: ClaimedEvent, when: float, error: str, now: float, *, count: bool = True
     ) -> bool:
-        with self._write() as conn:
-            cur = conn.execute(
-                "UPDATE events SET state = 'received', next_attempt_at = ?, last_error = ?,"
-                " attempts = attempts - ?, lease_expires_at = NULL, claim_token = NULL,"
-                " updated_at = ? WHERE event_id = ? AND state = 'processing' AND claim_token = ?",
-                (when, error, 0 if count else 1, now, event.event_id, event.claim_token),
-            )
-            return cur.rowcount == 1
+        params = (when, error, 0 if count else 1, now, event.event_id, event.claim_token)
+        return self._write_one(RESCHEDULE, params) == [(1,)]
 
     # -- operators -----------------------------------------------------------------------
 
@@ -239,13 +217,7 @@ class SqliteStore:
         return [EventRecord(*row) for row in rows]
 
     def requeue(self, event_id: str, now: float) -> bool:
-        with self._write() as conn:
-            cur = conn.execute(
-                "UPDATE events SET state = 'received', attempts = 0, reason = NULL,"
-                " next_attempt_at = ?, updated_at = ? WHERE event_id = ? AND state = 'dead'",
-                (now, now, event_id),
-            )
-            return cur.rowcount == 1
+        return self._write_one(REQUEUE, (now, now, event_id)) == [(1,)]
 
     def event(self, event_id: str) -> dict[str, Any] | None:
         """One event row as a dict (for tests and operators)."""

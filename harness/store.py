@@ -239,8 +239,9 @@ def admit_params(event: NewEvent, now: float) -> dict[str, Any]:
     return {**event.__dict__, "now": now}
 
 
-def admission(stored: tuple[str] | None) -> Admission:
-    """What :func:`admit_sql` did, from the row it returned."""
-    if stored is None:
+def admission(rows: list[tuple[str]]) -> Admission:
+    """What :func:`admit_sql` did, from every row it returned (read to the end: SQLite ends
+    the statement only then)."""
+    if not rows:
         return Admission.DUPLICATE
-    return Admission.RECEIVED if stored[0] == EventState.RECEIVED else Admission.ALREADY_FORWARDED
+    return Admission.RECEIVED if rows[0][0] == EventState.RECEIVED else Admission.ALREADY_FORWARDED
