@@ -3,5 +3,6 @@ request's body read (bounded in size and time) before a thread or the event loop
 
 The mocks, the harness and the flow view all use it, and the harness may import nothing of
 the mocks, so it lives in a package of its own: ``settings`` (what every server shares),
-``rsgi_bridge`` (standard library only) and ``launch`` (granian run with those settings).
+``rsgi_bridge`` (standard library only), ``launch`` (granian run with those settings) and
+``json_provider`` (Flask's JSON answers written by orjson).
 """

@@ -8,9 +8,9 @@ from typing import Any, Protocol
 from flask import Flask
 
 from mocks.core.control import common_control_handlers
-from mocks.core.json_provider import OrjsonProvider
 from mocks.core.pipeline import Caller
 from mocks.core.runtime import Handler, MockRuntime
+from servekit.json_provider import OrjsonProvider
 
 __all__ = ["VendorMock", "build_app"]
 
