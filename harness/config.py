@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from harness.stores import is_postgres
@@ -42,6 +45,16 @@ def _csv(value: str | None) -> frozenset[str]:
     if not value:
         return frozenset()
     return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+
+
+def _flag(name: str, env: Mapping[str, str], problems: list[str], *, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        return raw in ("1", "true", "yes", "on")
+    problems.append(f"{name}={raw!r} is not a flag (use 1 or 0)")
+    return default
 
 
 def redact_url(url: str) -> str:
@@ -93,6 +106,26 @@ class HarnessConfig:
     admin_token: str | None = None
     # Where the status page links for the flow view (mockkit serve sets it).
     flow_url: str | None = None
+    # Run the workers in a process of their own (harness.worker_process), so forwarding does
+    # not compete with webhook acks for one interpreter. On when read from the environment
+    # (HARNESS_WORKER_PROCESS=0 turns it off); off for a config built in code (tests embed
+    # the harness with a manual clock).
+    worker_process: bool = False
+
+    def to_json(self) -> str:
+        """The configuration as JSON, for the worker process (:meth:`from_json`)."""
+        return json.dumps(
+            {
+                name: sorted(value) if isinstance(value, frozenset) else value
+                for name, value in dataclasses.asdict(self).items()
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> HarnessConfig:
+        values: dict[str, Any] = json.loads(text)
+        sets = {f.name for f in dataclasses.fields(cls) if "frozenset" in str(f.type)}
+        return cls(**{k: frozenset(v) if k in sets else v for k, v in values.items()})
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> HarnessConfig:
@@ -152,6 +185,7 @@ class HarnessConfig:
             client_timeout=number("HARNESS_CLIENT_TIMEOUT", DEFAULT_CLIENT_TIMEOUT, float, 0.1),
             admin_token=env.get("HARNESS_ADMIN_TOKEN", "").strip() or None,
             flow_url=env.get("HARNESS_FLOW_URL", "").strip() or None,
+            worker_process=_flag("HARNESS_WORKER_PROCESS", env, problems, default=True),
         )
         if problems:
             raise ConfigError(problems)

@@ -20,8 +20,44 @@ from harness.receiver import WebhookReceiver
 from harness.store import Admission, InboxStore, NewEvent
 from harness.stores import open_store
 from harness.worker import WorkerPool
+from harness.worker_process import WorkerProcess
 
-__all__ = ["HarnessService"]
+__all__ = ["HarnessService", "worker_pool"]
+
+
+def worker_pool(config: HarnessConfig, store: InboxStore, clock: Callable[[], float]) -> WorkerPool:
+    """The workers, their processor and the vendor clients: in the web process or the worker
+    process (:mod:`harness.worker_process`) alike."""
+    sopost = SoPostClient(
+        config.sopost_api_url,
+        config.sopost_api_user,
+        config.sopost_api_password,
+        config.http_timeout,
+        clock,
+    )
+    poplar = PoplarClient(
+        config.poplar_api_url, config.poplar_api_token, config.http_timeout, clock
+    )
+    processor = Processor(
+        store,
+        sopost,
+        poplar,
+        # .of() normalises case, so a hand-built config with {"SoPost"} works too.
+        ConsentPolicy.of(config.consent_ids, config.data_handlers),
+        backoff=Backoff(config.backoff_base, config.backoff_cap),
+        max_attempts=config.max_attempts,
+        clock=clock,
+        logger=logging.getLogger("harness.worker"),
+    )
+    return WorkerPool(
+        store,
+        processor,
+        workers=config.workers,
+        lease_seconds=config.lease_seconds,
+        poll_interval=config.poll_interval,
+        clock=clock,
+        closing=(sopost, poplar),
+    )
 
 
 class HarnessService:
@@ -39,49 +75,28 @@ class HarnessService:
             config.db_path, workers=config.workers, retry_seconds=config.db_retry_seconds
         )
         self.receiver = WebhookReceiver(config.sopost_webhook_secret)
-        self.sopost = SoPostClient(
-            config.sopost_api_url,
-            config.sopost_api_user,
-            config.sopost_api_password,
-            config.http_timeout,
-            clock,
-        )
-        self.poplar = PoplarClient(
-            config.poplar_api_url, config.poplar_api_token, config.http_timeout, clock
-        )
-        self.processor = Processor(
-            self.store,
-            self.sopost,
-            self.poplar,
-            # .of() normalises case, so a hand-built config with {"SoPost"} works too.
-            ConsentPolicy.of(config.consent_ids, config.data_handlers),
-            backoff=Backoff(config.backoff_base, config.backoff_cap),
-            max_attempts=config.max_attempts,
-            clock=clock,
-            logger=logging.getLogger("harness.worker"),
-        )
-        self.pool = WorkerPool(
-            self.store,
-            self.processor,
-            workers=config.workers,
-            lease_seconds=config.lease_seconds,
-            poll_interval=config.poll_interval,
-            clock=clock,
+        self.pool: WorkerPool | WorkerProcess = (
+            WorkerProcess(config)
+            if config.worker_process
+            else worker_pool(config, self.store, clock)
         )
         self._stopped = False
 
     def start(self) -> None:
-        # Claims a dead run left behind: all of them on SQLite (one process per file), the
-        # expired ones on a PostgreSQL inbox that other processes share.
-        recovered = self.store.recover(self.clock())
-        if recovered:
-            self.log.warning("recovered events", extra={"fields": {"recovered": recovered}})
+        if isinstance(self.pool, WorkerPool):
+            # Claims a dead run left behind: all of them on SQLite (one process claims from a
+            # file), the expired ones on a PostgreSQL inbox that other processes share. The
+            # worker process does the same for itself.
+            recovered = self.store.recover(self.clock())
+            if recovered:
+                self.log.warning("recovered events", extra={"fields": {"recovered": recovered}})
         self.pool.start()
         self.log.info(
             "harness started",
             extra={
                 "fields": {
                     "workers": self.config.workers,
+                    "worker_process": self.config.worker_process,
                     "db": self.store.describe()["target"],
                     "signatures": self.receiver.verifies_signatures,
                 }
@@ -113,11 +128,9 @@ class HarnessService:
         return stats
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop the workers, then release HTTP sessions and database connections. Idempotent."""
+        """Stop the workers (and their HTTP connections), then the database's. Idempotent."""
         if self._stopped:
             return
         self._stopped = True
         self.pool.stop(timeout)
-        self.sopost.close()
-        self.poplar.close()
         self.store.close()

@@ -10,8 +10,9 @@ as SoPost will not resend after our 202. Worker steps are ``synchronous=NORMAL``
 still safe against ``kill -9``; a power cut can only undo recent progress, which is redone
 (Poplar's 409 catches a repeated submit).
 
-Writers in this process queue on a lock of their own before SQLite's: SQLite's busy handler
-polls with sleeps of up to 100 ms, which turned lock waits into long ack tails.
+Writers, in this process and in the harness's worker process, queue on a lock of their own
+before SQLite's (:mod:`harness.sqlite_lock`): SQLite's busy handler polls with sleeps of up to
+100 ms, which turned lock waits into long ack tails.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from harness.group_commit import GroupCommitter
+from harness.sqlite_lock import WriterLock
 from harness.sqlite_sql import (
     CLAIM,
     FINISH,
@@ -59,7 +61,7 @@ class SqliteStore:
         # server recycles idle request threads) are closed instead of piling up.
         self._connections: dict[threading.Thread, sqlite3.Connection] = {}
         self._closed = False
-        self._writer = threading.Lock()
+        self._writer = WriterLock(path)
         self._inserts = GroupCommitter(self._insert_batch, name="inbox-inserts")
         conn = self._conn()
         conn.execute("PRAGMA journal_mode=WAL")
@@ -249,3 +251,4 @@ class SqliteStore:
             connections, self._connections = self._connections, {}
         for conn in connections.values():
             conn.close()
+        self._writer.close()

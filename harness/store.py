@@ -145,8 +145,8 @@ class InboxStore(Protocol):
     def recover(self, now: float) -> int:
         """At start-up, put ``processing`` events no live claim holds back to ``received``.
 
-        One process per SQLite file: every one. Shared PostgreSQL: those whose lease expired.
-        Returns how many.
+        SQLite (one process claims from a file): every one. Shared PostgreSQL: those whose
+        lease expired. Returns how many.
         """
 
     def is_forwarded(self, order_id: str) -> bool: ...

@@ -1,8 +1,9 @@
 """The worker pool: threads that claim due events and hand them to the processor.
 
-Workers live in the web process (one deployable, one SQLite file). The receiver wakes them
-when an event arrives so forwarding starts at once; otherwise they poll, which is also what
-picks up rescheduled retries and events whose lease expired.
+The pool runs in a worker process beside the web process (:mod:`harness.worker_process`), or
+in the web process itself (``HARNESS_WORKER_PROCESS=0``, and a harness embedded in tests).
+The receiver wakes a worker when an event arrives so forwarding starts at once; otherwise they
+poll, which is also what picks up rescheduled retries and events whose lease expired.
 """
 
 from __future__ import annotations
@@ -10,12 +11,17 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from harness.processor import Processor
 from harness.store import InboxStore
 
 __all__ = ["WorkerPool"]
+
+
+class Closeable(Protocol):
+    def close(self) -> None: ...
 
 
 class WorkerPool:
@@ -29,6 +35,7 @@ class WorkerPool:
         poll_interval: float,
         clock: Callable[[], float],
         logger: logging.Logger | None = None,
+        closing: Iterable[Closeable] = (),
     ) -> None:
         self.store = store
         self.processor = processor
@@ -43,6 +50,7 @@ class WorkerPool:
         # waits, is seen instead of costing that worker a whole poll interval.
         self._wakes = 0
         self._threads: list[threading.Thread] = []
+        self._closing = tuple(closing)  # what the workers use, released once they stopped
 
     def start(self) -> None:
         if self._threads:
@@ -71,6 +79,8 @@ class WorkerPool:
             self._wake.notify_all()
         for thread in self._threads:
             thread.join(timeout)
+        for resource in self._closing:
+            resource.close()
         return self.alive() == 0
 
     def _idle(self, seconds: float, wakes_seen: int) -> None:

@@ -74,3 +74,24 @@ def test_one_error_lists_every_problem() -> None:
 def test_bad_webhook_secret_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="SOPOST_WEBHOOK_SECRET"):
         HarnessConfig.from_env({**BASE, "SOPOST_WEBHOOK_SECRET": "whsec_!!!"})
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, True), ("1", True), ("yes", True), ("0", False), ("off", False), ("FALSE", False)],
+)
+def test_workers_run_in_a_process_of_their_own_unless_told(value, expected) -> None:
+    env = BASE if value is None else {**BASE, "HARNESS_WORKER_PROCESS": value}
+    assert HarnessConfig.from_env(env).worker_process is expected
+
+
+def test_a_worker_process_flag_that_is_not_one_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="HARNESS_WORKER_PROCESS='maybe' is not a flag"):
+        HarnessConfig.from_env({**BASE, "HARNESS_WORKER_PROCESS": "maybe"})
+
+
+def test_the_config_reaches_the_worker_process_unchanged() -> None:
+    config = HarnessConfig.from_env(
+        {**BASE, "SOPOST_WEBHOOK_SECRET": SECRET, "HARNESS_CONSENT_IDS": "a,b"}
+    )
+    assert HarnessConfig.from_json(config.to_json()) == config
