@@ -88,14 +88,21 @@ class Database:
                 delay = min(delay * 2, MAX_DELAY)
 
     def ping(self) -> float:
-        """Round-trip time of ``SELECT 1`` in milliseconds, without retrying (for /health)."""
-        started = time.perf_counter()
-        try:
-            with self.work.connection(timeout=2.0) as conn:
-                conn.execute("SELECT 1").fetchone()
-        except psycopg.OperationalError as exc:
-            self.work.check()
-            raise StoreUnavailable(f"PostgreSQL unavailable: {exc}") from exc
+        """Round-trip time of ``SELECT 1`` in milliseconds (for /health), without the retry
+        loop: once more only after dropping the idle connections a database restart broke, so
+        a web process whose pool sat idle (its workers run elsewhere) reports the database as
+        it is now."""
+        for last in (False, True):
+            started = time.perf_counter()
+            try:
+                with self.work.connection(timeout=2.0) as conn:
+                    conn.execute("SELECT 1").fetchone()
+            except psycopg.OperationalError as exc:
+                self.work.check()
+                if last:
+                    raise StoreUnavailable(f"PostgreSQL unavailable: {exc}") from exc
+            else:
+                break
         return round((time.perf_counter() - started) * 1000, 3)
 
     def migrate(self) -> int:
