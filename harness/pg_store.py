@@ -130,6 +130,10 @@ class PostgresStore:
             (now, now, now, dead),
         )
 
+    def next_due(self) -> float | None:
+        sql = "SELECT min(next_attempt_at) FROM harness_events WHERE state = 'received'"
+        return self.db.run(self.db.work, lambda c: c.execute(sql).fetchone()[0])
+
     def is_forwarded(self, order_id: str) -> bool:
         sql = "SELECT 1 FROM harness_forwarded WHERE order_id = %s"
         row = self.db.run(self.db.work, lambda c: c.execute(sql, (order_id,)).fetchone())

@@ -8,6 +8,7 @@ __all__ = [
     "CLAIM",
     "EVENT_COLUMNS",
     "FINISH",
+    "FIRST_DUE",
     "INSERT_EVENT",
     "NEXT_DUE",
     "RECENT_EVENTS",
@@ -72,6 +73,8 @@ CLAIM = (
     " lease_expires_at = :lease, claim_token = :token, updated_at = :now"
     f" WHERE event_id = {_NEXT_DUE} RETURNING {EVENT_COLUMNS}"
 )
+# When the next received event is due (the events_ready index's first entry).
+FIRST_DUE = "SELECT min(next_attempt_at) FROM events WHERE state = 'received'"
 # A claimed event's outcome; only the claim that holds it (state and token) may write it.
 FINISH = (
     "UPDATE events SET state = ?, reason = ?, lease_expires_at = NULL,"

@@ -28,6 +28,7 @@ from harness.sqlite_lock import WriterLock
 from harness.sqlite_sql import (
     CLAIM,
     FINISH,
+    FIRST_DUE,
     INSERT_EVENT,
     NEXT_DUE,
     RECENT_EVENTS,
@@ -163,6 +164,9 @@ class SqliteStore:
                 (now, now),
             )
         return cur.rowcount
+
+    def next_due(self) -> float | None:
+        return self._conn().execute(FIRST_DUE).fetchone()[0]
 
     def is_forwarded(self, order_id: str) -> bool:
         row = (

@@ -149,6 +149,9 @@ class InboxStore(Protocol):
         lease expired. Returns how many.
         """
 
+    def next_due(self) -> float | None:
+        """When the earliest ``received`` event is due, or None when there is none."""
+
     def is_forwarded(self, order_id: str) -> bool: ...
 
     def mark_forwarded(

@@ -89,6 +89,15 @@ class WorkerPool:
             if self._wakes == wakes_seen and not self._stopping.is_set():
                 self._wake.wait(seconds)
 
+    def _until_due(self, now: float) -> float:
+        """Seconds to wait with nothing to claim: until the earliest rescheduled event is due
+        (a retry comes back on time, not up to a poll interval late), at most a poll interval.
+        An event already due is held by its order's claim: the poll picks it up."""
+        due = self.store.next_due()
+        if due is None or due <= now:
+            return self.poll_interval
+        return min(due - now, self.poll_interval)
+
     def _run(self) -> None:
         while not self._stopping.is_set():
             wakes_seen = self._wakes
@@ -99,6 +108,7 @@ class WorkerPool:
                 continue
             try:
                 event = self.store.claim(now, self.lease_seconds, uuid.uuid4().hex)
+                idle = None if event is not None else self._until_due(now)
             except Exception:
                 if self._stopping.is_set():
                     return
@@ -106,7 +116,7 @@ class WorkerPool:
                 self._stopping.wait(self.poll_interval)
                 continue
             if event is None:
-                self._idle(self.poll_interval, wakes_seen)
+                self._idle(idle, wakes_seen)
                 continue
             try:
                 self.processor.process(event)

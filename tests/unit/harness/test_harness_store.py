@@ -146,6 +146,19 @@ def test_an_event_of_a_forwarded_order_is_stored_done_by_its_insert(store: Inbox
     assert store.stats(102.0)["inbox"]["done"] == 2
 
 
+def test_next_due_is_the_earliest_received_event(store: InboxStore) -> None:
+    assert store.next_due() is None
+    store.add(new_event(1, order="A"), now=100.0)
+    store.add(new_event(2, order="B"), now=101.0)
+    first = store.claim(101.0, LEASE, "t1")
+    assert store.next_due() == 101.0  # the one still received
+    store.reschedule(first, 130.0, "sopost server error 500", 102.0)
+    second = store.claim(102.0, LEASE, "t2")
+    assert store.next_due() == 130.0  # only the retry waits
+    store.mark_done(second, "ok", 103.0)
+    assert store.next_due() == 130.0
+
+
 def test_forwarded_is_rolled_back_when_the_event_update_fails(sqlite_store: SqliteStore) -> None:
     """Same transaction: if marking the event fails, no forwarded row is left behind."""
     store = sqlite_store

@@ -33,6 +33,9 @@ class WakesDuringFirstClaim:
             return None
         return self.event if self.claims == 2 else None
 
+    def next_due(self) -> float | None:
+        return None
+
 
 class RecordingProcessor:
     def __init__(self) -> None:
@@ -83,3 +86,35 @@ def test_a_stop_during_a_claim_is_not_missed() -> None:
     pool.start()
     wait_until(lambda: getattr(store, "stop_returned", None), message="first claim ran")
     wait_until(store.stop_returned.is_set, message="stop() returned with every worker gone")
+
+
+class RetryDueSoon(WakesDuringFirstClaim):
+    """An inbox whose only event was rescheduled to come back 50 ms from the first claim."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.due: float | None = None
+
+    def claim(self, now: float, lease_seconds: float, token: str) -> Any:
+        self.claims += 1
+        if self.claims == 1:
+            self.due = now + 0.05
+        if self.due is None or now < self.due:
+            return None
+        self.due = None  # claimed: nothing waits any more
+        return self.event
+
+    def next_due(self) -> float | None:
+        return self.due
+
+
+def test_a_rescheduled_event_is_claimed_when_due_not_a_poll_interval_later() -> None:
+    store, processor = RetryDueSoon(), RecordingProcessor()
+    pool = pool_over(store, processor)  # polls once an hour
+    pool.start()
+    try:
+        wait_until(lambda: processor.processed, timeout=5, message="the retry claimed")
+    finally:
+        pool.stop(timeout=5)
+    # A few claims around the due time, not a busy loop over it.
+    assert store.claims < 10 and len(processor.processed) == 1
