@@ -90,12 +90,11 @@ class WorkerProcess:
                 self._spawn()
 
     def wake(self) -> None:
-        fd = self._wake_fd
-        if fd is None:
-            return
-        # A full pipe already holds enough wakes; a dead process is being restarted.
-        with contextlib.suppress(OSError):
-            os.write(fd, b"w")
+        # Under the lock: a restart closes the pipe, and its number could meanwhile name
+        # another file. A full pipe already holds enough wakes; a dead process is restarting.
+        with self._lock, contextlib.suppress(OSError):
+            if self._wake_fd is not None:
+                os.write(self._wake_fd, b"w")
 
     def alive(self) -> int:
         """The configured worker count while the worker process runs, else 0."""
