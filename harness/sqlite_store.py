@@ -1,8 +1,9 @@
 """SQLite implementation of :class:`harness.store.InboxStore` (WAL mode, plain ``sqlite3``).
 
-WAL lets the webhook receiver insert while workers read and claim. Writes that must be atomic
-take ``BEGIN IMMEDIATE`` so the write lock is held from the first read (no lost claims between
-SELECT and UPDATE).
+WAL lets the webhook receiver insert while workers read and claim. A write is one statement
+in autocommit where it can be (a claim is one ``UPDATE ... RETURNING``, so no claim is lost
+between a SELECT and its UPDATE); several statements that must be atomic take
+``BEGIN IMMEDIATE``, so the write lock is held from the first read.
 
 Durability is chosen per write. Inserting an event we are about to acknowledge is
 ``synchronous=FULL``, with concurrent inserts sharing one commit: it must survive a power cut,

@@ -3,16 +3,16 @@
 One Python process runs one thread of Python at a time. With the workers beside the web
 handlers, every ack waited for the workers' share of the interpreter (fetching, mapping,
 submitting), and acks are what SoPost's senders wait on: measured on 2 cores, forwarding went
-from 155 to 200 orders/s and SoPost's mean wait for an ack from 12.5 to 9 ms once they were
-split.
+from about 155 to 185-208 orders/s, and SoPost's mean wait for an ack from 12.5 to about
+10 ms, once they were split.
 
 The web process starts the worker process and talks to it through one pipe: a byte per
 stored event wakes a worker (a hint: a full pipe drops it, and workers poll anyway), and the
 end of the pipe tells the worker process its web process is gone, however it died, so it
 exits at once and never outlives it (a restarted harness would otherwise run two on one
-inbox). A stop is SIGTERM: the workers finish their events first. The worker
-process runs the same pool as the in-process mode (:func:`harness.service.worker_pool`) on
-its own connection to the inbox; it is restarted if it dies.
+inbox). A stop is SIGTERM: the workers finish their events first. The worker process runs
+the same pool as the in-process mode (:func:`harness.service.worker_pool`) on its own
+connections to the inbox, and is restarted if it dies.
 """
 
 from __future__ import annotations
