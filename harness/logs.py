@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-__all__ = ["JsonFormatter", "configure_logging", "log_decision"]
+__all__ = ["JsonFormatter", "configure_logging", "log_decision", "logging_configured"]
 
 LOGGER_NAME = "harness"
 
@@ -36,11 +36,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str, ensure_ascii=False)
 
 
+def logging_configured() -> bool:
+    """Whether :func:`configure_logging` ran in this process (the worker process follows)."""
+    logger = logging.getLogger(LOGGER_NAME)
+    return any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers)
+
+
 def configure_logging(level: int = logging.INFO) -> None:
     """Send the harness loggers to stderr as JSON (called by ``python -m harness`` only)."""
-    logger = logging.getLogger(LOGGER_NAME)
-    if any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
+    if logging_configured():
         return
+    logger = logging.getLogger(LOGGER_NAME)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     logger.addHandler(handler)

@@ -28,11 +28,15 @@ import time
 from collections.abc import Callable
 
 from harness.config import HarnessConfig
+from harness.logs import configure_logging, logging_configured
 
-__all__ = ["CONFIG_ENV", "WAKE_FD_ENV", "WorkerProcess", "main"]
+__all__ = ["CONFIG_ENV", "LOGS_ENV", "WAKE_FD_ENV", "WorkerProcess", "main"]
 
 CONFIG_ENV = "HARNESS_WORKER_CONFIG"  # the configuration, as HarnessConfig.to_json()
 WAKE_FD_ENV = "HARNESS_WORKER_WAKE_FD"  # the pipe's reading end
+# "1" when the web process logs its decisions as JSON (python -m harness), so the worker
+# process does too; embedded (mockkit serve, tests) neither prints them.
+LOGS_ENV = "HARNESS_WORKER_LOGS"
 # Seconds between restarts of a worker process that keeps dying.
 RESTART_DELAY = 1.0
 # Seconds a stopping worker process has to finish its events.
@@ -65,7 +69,12 @@ class WorkerProcess:
     def _spawn(self) -> None:
         read_end, write_end = os.pipe()
         os.set_blocking(write_end, False)
-        env = {**os.environ, CONFIG_ENV: self.config.to_json(), WAKE_FD_ENV: str(read_end)}
+        env = {
+            **os.environ,
+            CONFIG_ENV: self.config.to_json(),
+            WAKE_FD_ENV: str(read_end),
+            LOGS_ENV: "1" if logging_configured() else "0",
+        }
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "harness.worker_process"], env=env, pass_fds=(read_end,)
@@ -139,7 +148,6 @@ def _read_wakes(wake_fd: int, wake: Callable[[], None]) -> None:
 
 def main() -> int:
     """``python -m harness.worker_process``, started by :class:`WorkerProcess` only."""
-    from harness.logs import configure_logging
     from harness.service import worker_pool
     from harness.stores import open_store
 
@@ -147,7 +155,8 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     config = HarnessConfig.from_json(os.environ[CONFIG_ENV])
     wake_fd = int(os.environ[WAKE_FD_ENV])
-    configure_logging()
+    if os.environ.get(LOGS_ENV) == "1":
+        configure_logging()
     store = open_store(
         config.db_path, workers=config.workers, retry_seconds=config.db_retry_seconds
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -45,6 +46,7 @@ class Served:
         # A free port, not 8080: another server may take 8080 between a check and the bind.
         self.port = free_port()
         self.ui_port = free_port()
+        self.harness_port = free_port()
         command = [
             str(Path(sys.executable).with_name("mockkit")),
             "serve",
@@ -53,7 +55,7 @@ class Served:
             "--poplar-port",
             str(free_port()),
             "--harness-port",
-            str(free_port()),
+            str(self.harness_port),
             "--ui-port",
             str(self.ui_port),
             *args,
@@ -151,6 +153,27 @@ def test_quiet_silences_request_lines() -> None:
     requests.get(f"{server.base}/v1/orders/{GUIDE.order}", timeout=5)
     code, output = server.stop()
     assert code == 0 and "GET /v1/orders" not in output
+
+
+def test_the_harness_forwards_without_printing_its_decision_log(served: Served) -> None:
+    """Its worker process logs as its web process does: JSON lines under ``python -m
+    harness``, nothing between the request lines of ``mockkit serve``."""
+    order = requests.post(f"{served.base}/_mock/orders", json={"outcome": "APPROVED"}, timeout=5)
+    token = re.search(r"Harness admin token \(fresh each run\): (\S+)", served.output())
+    assert token is not None
+    events = f"http://127.0.0.1:{served.harness_port}/events"
+
+    def forwarded() -> bool:
+        answer = requests.get(
+            events,
+            params={"order_id": order.json()["id"]},
+            headers={"Authorization": f"Bearer {token.group(1)}"},
+            timeout=5,
+        ).json()
+        return any((e["reason"] or "").startswith("forwarded:") for e in answer["events"])
+
+    wait_until(forwarded, timeout=20, message="the order forwarded")
+    assert '"decision"' not in served.output()
 
 
 def test_serve_runs_the_flow_view_over_the_services(served: Served) -> None:

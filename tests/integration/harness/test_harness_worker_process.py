@@ -77,6 +77,12 @@ def test_a_dead_worker_process_is_replaced_and_forwarding_goes_on(tmp_path: Path
         try:
             [first] = worker_processes(harness)
             forward_one(mocks, harness, secret)
+            # python -m harness logs its decisions as JSON: the worker process's too.
+            wait_until(
+                lambda: '"decision": "forwarded"' in harness.log.read_text(),
+                timeout=10,
+                message="the worker process's decision log",
+            )
             os.kill(first, signal.SIGKILL)
             replaced = wait_until(
                 lambda: [p for p in worker_processes(harness) if p != first],
