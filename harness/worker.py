@@ -108,15 +108,14 @@ class WorkerPool:
                 continue
             try:
                 event = self.store.claim(now, self.lease_seconds, uuid.uuid4().hex)
-                idle = None if event is not None else self._until_due(now)
+                if event is None:
+                    self._idle(self._until_due(now), wakes_seen)
+                    continue
             except Exception:
                 if self._stopping.is_set():
                     return
                 self.log.exception("claim failed")
                 self._stopping.wait(self.poll_interval)
-                continue
-            if event is None:
-                self._idle(idle, wakes_seen)
                 continue
             try:
                 self.processor.process(event)
