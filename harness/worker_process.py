@@ -79,16 +79,19 @@ class WorkerProcess:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "harness.worker_process"], env=env, pass_fds=(read_end,)
             )
+        except BaseException:
+            os.close(write_end)
+            raise
         finally:
             os.close(read_end)
         self._wake_fd = write_end
 
     def _watch(self) -> None:
-        """Restart the worker process when it dies, unless we are stopping."""
+        """Restart the worker process when it dies, unless we are stopping; a restart that
+        fails (no memory, no file descriptors) is tried again after the same delay."""
         while not self._stopping.is_set():
             process = self._process
-            assert process is not None
-            code = process.wait()
+            code = process.wait() if process is not None else None
             if self._stopping.is_set():
                 return
             log.error("worker process exited; restarting", extra={"fields": {"code": code}})
@@ -96,7 +99,11 @@ class WorkerProcess:
                 return
             with self._lock:
                 self._close_pipe()
-                self._spawn()
+                try:
+                    self._spawn()
+                except OSError:
+                    self._process = None
+                    log.exception("could not start the worker process")
 
     def wake(self) -> None:
         # Under the lock: a restart closes the pipe, and its number could meanwhile name
