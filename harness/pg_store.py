@@ -35,8 +35,7 @@ from harness.store import (
     EventRecord,
     EventState,
     NewEvent,
-    admission,
-    admit_params,
+    admit,
     inbox_stats,
 )
 
@@ -62,10 +61,7 @@ class PostgresStore:
 
     def add(self, event: NewEvent, now: float) -> Admission:
         """Insert (as done when its order was forwarded); committed durably when it returns."""
-        params = admit_params(event, now)
-        return self.db.run(
-            self.db.ack, lambda c: admission(c.execute(INSERT_EVENT, params).fetchall())
-        )
+        return self.db.run(self.db.ack, lambda c: admit(c, INSERT_EVENT, event, now))
 
     # -- workers -------------------------------------------------------------------------
 

@@ -44,8 +44,7 @@ from harness.store import (
     EventRecord,
     EventState,
     NewEvent,
-    admission,
-    admit_params,
+    admit,
     inbox_stats,
 )
 
@@ -125,10 +124,7 @@ class SqliteStore:
         with self._writer:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                admitted = [
-                    admission(conn.execute(INSERT_EVENT, admit_params(event, now)).fetchall())
-                    for event, now in batch
-                ]
+                admitted = [admit(conn, INSERT_EVENT, event, now) for event, now in batch]
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise

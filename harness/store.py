@@ -34,8 +34,7 @@ __all__ = [
     "InboxStore",
     "NewEvent",
     "StoreUnavailable",
-    "admission",
-    "admit_params",
+    "admit",
     "admit_sql",
     "inbox_stats",
 ]
@@ -215,18 +214,20 @@ def inbox_stats(conn: Any, events: str, forwarded: str, now: float) -> dict[str,
 
 def admit_sql(events: str, forwarded: str, param: str) -> str:
     """The insert that acknowledges an event, for a SQL store whose placeholders are
-    ``param.format(name)`` (``:{}`` for sqlite3, ``%({})s`` for psycopg).
+    ``param.format(name)`` (``:{}`` for sqlite3, ``%({})s`` for psycopg); run it with
+    :func:`admit`.
 
     One statement decides, so nothing can forward the order between a look and the insert:
     an order already in ``forwarded`` makes the event ``done`` at once. It returns the stored
-    state, or no row for a known ``event_id`` (see :func:`admission`).
+    state, or no row for a known ``event_id``.
     """
+    columns = ("event_id", "event", "order_id", "activity_id", "payload")
+    values = ", ".join(param.format(name) for name in columns)
     now, order_id = param.format("now"), param.format("order_id")
-    values = ", ".join(param.format(name) for name in ("event_id", "event", "order_id"))
     return (
         f"INSERT INTO {events} (event_id, event, order_id, activity_id, payload, state, reason,"
         " received_at, next_attempt_at, updated_at)"
-        f" SELECT {values}, {param.format('activity_id')}, {param.format('payload')},"
+        f" SELECT {values},"
         " CASE WHEN f.order_id IS NULL THEN 'received' ELSE 'done' END,"
         f" CASE WHEN f.order_id IS NULL THEN NULL ELSE '{ALREADY_FORWARDED}' END,"
         f" {now}, {now}, {now}"
@@ -237,14 +238,11 @@ def admit_sql(events: str, forwarded: str, param: str) -> str:
     )
 
 
-def admit_params(event: NewEvent, now: float) -> dict[str, Any]:
-    """The parameters of :func:`admit_sql` for ``event`` arriving at ``now``."""
-    return {**event.__dict__, "now": now}
-
-
-def admission(rows: list[tuple[str]]) -> Admission:
-    """What :func:`admit_sql` did, from every row it returned (read to the end: SQLite ends
-    the statement only then)."""
+def admit(conn: Any, sql: str, event: NewEvent, now: float) -> Admission:
+    """Run :func:`admit_sql`'s statement for ``event`` arriving at ``now`` through
+    ``conn.execute`` (sqlite3 and psycopg alike), and say what it did. Its rows are read to the
+    end: SQLite ends the statement only then."""
+    rows = conn.execute(sql, {**event.__dict__, "now": now}).fetchall()
     if not rows:
         return Admission.DUPLICATE
     return Admission.RECEIVED if rows[0][0] == EventState.RECEIVED else Admission.ALREADY_FORWARDED
