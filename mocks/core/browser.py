@@ -21,7 +21,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from flask import Response, request
+from flask import Response
 
 from mocks.core.errors import ApiError
 from mocks.core.pipeline import ALL_KINDS, CONTROL, Exchange, Stage
@@ -122,7 +122,7 @@ def browser_stages(guard: HostGuard) -> list[Stage]:
     """The pipeline's first stages: Host check and page headers (every path), cross-site."""
 
     def check_host(current: Exchange) -> None:
-        host = request.headers.get("Host")
+        host = current.request.headers.get("Host")
         if not guard.allows(host):
             current.verdict = "rejected"
             raise ApiError("misdirected_request", guard.refusal(host or ""))
@@ -131,7 +131,8 @@ def browser_stages(guard: HostGuard) -> list[Stage]:
         secure_page(response)
 
     def check_origin(current: Exchange) -> None:
-        reason = cross_site_reason(request.method, request.headers, control=current.kind == CONTROL)
+        asked = current.request
+        reason = cross_site_reason(asked.method, asked.headers, control=current.kind == CONTROL)
         if reason is not None:
             current.verdict = "rejected"
             raise ApiError("forbidden", reason)

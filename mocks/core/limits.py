@@ -8,8 +8,6 @@ server (:mod:`servekit.rsgi_bridge`) reads the body before the app runs, stoppin
 
 from __future__ import annotations
 
-from flask import request
-
 from mocks.core.errors import ApiError
 from mocks.core.pipeline import Exchange, Stage
 from servekit.rsgi_bridge import BODY_TIMED_OUT
@@ -30,13 +28,13 @@ def body_stage(max_body: int) -> Stage:
     ``Content-Length``, or what a chunked body grew to), 408 when it did not arrive in time
     (:mod:`servekit.rsgi_bridge` reads it under a deadline before the app runs)."""
 
-    def check(_: Exchange) -> None:
-        if request.environ.get(BODY_TIMED_OUT):
+    def check(current: Exchange) -> None:
+        if current.request.environ.get(BODY_TIMED_OUT):
             raise ApiError(
                 "request_timeout",
                 "The request body did not arrive in time (--client-timeout); send it whole.",
             )
-        if (request.content_length or 0) > max_body:
+        if (current.request.content_length or 0) > max_body:
             raise too_large(max_body)
 
     return Stage("body", check)

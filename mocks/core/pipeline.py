@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Request, Response, current_app, g, jsonify, request
 
 from mocks.core.errors import ApiError
 from mocks.core.faults import Faults
@@ -55,11 +55,18 @@ class Caller(Protocol):
 Gate = Callable[[Mapping[str, str]], Caller]
 
 
+def _current_request() -> Request:
+    return request._get_current_object()  # type: ignore[attr-defined]
+
+
 @dataclass
 class Exchange:
     """Everything the pipeline learns about one request; the journal reads it at the end."""
 
     kind: str = VENDOR
+    # The request itself rather than Flask's context-local proxy, which every stage would
+    # otherwise resolve again on each attribute it reads (about 25 times a request).
+    request: Request = field(default_factory=_current_request)
     started: float = field(default_factory=time.perf_counter)
     operation: Operation | None = None  # the spec operation the path routes to, if any
     caller: Any = None  # what the vendor's gate returned (handlers get it as ``context``)
@@ -105,19 +112,24 @@ def exchange() -> Exchange:
 
 
 # -- the stages every mock has -----------------------------------------------------------
-def _json_body() -> Any:
+def _json_body(current: Exchange) -> Callable[[], Any]:
     """The request's JSON body for a fault rule's ``where``; None when it is not JSON."""
-    try:
-        return request.get_json(silent=True)
-    except Exception:  # e.g. nested too deep to parse: no rule can match it
-        return None
+
+    def read() -> Any:
+        try:
+            return current.request.get_json(silent=True)
+        except Exception:  # e.g. nested too deep to parse: no rule can match it
+            return None
+
+    return read
 
 
 def fault_stage(faults: Faults) -> Callable[[Exchange], Response | None]:
     """The first matching fault rule: latency, a dropped connection or a forced answer."""
 
     def inject(current: Exchange) -> Response | None:
-        rule = faults.match(request.method, request.path, fields=_json_body)
+        asked = current.request
+        rule = faults.match(asked.method, asked.path, fields=_json_body(current))
         if rule is None:
             return None
         current.verdict = "fault"
@@ -144,10 +156,10 @@ def route(operations: Mapping[str, Operation]) -> Callable[[Exchange], None]:
     Flask's routing error, rendered as the vendor's 404 / 405."""
 
     def match(current: Exchange) -> None:
-        if request.routing_exception is not None:
-            current_app.raise_routing_exception(request)
-        if request.url_rule is not None:
-            current.operation = operations.get(request.url_rule.endpoint)
+        if current.request.routing_exception is not None:
+            current_app.raise_routing_exception(current.request)
+        if current.request.url_rule is not None:
+            current.operation = operations.get(current.request.url_rule.endpoint)
 
     return match
 
@@ -157,7 +169,7 @@ def authenticate(gate: Gate | None) -> Callable[[Exchange], None]:
 
     def check(current: Exchange) -> None:
         if gate is not None and current.operation is not None:
-            current.caller = gate(request.headers)
+            current.caller = gate(current.request.headers)
             current.account = current.caller.id
 
     return check
@@ -170,12 +182,13 @@ def validate(strict: bool) -> Callable[[Exchange], None]:
     def check(current: Exchange) -> None:
         if current.operation is None:
             return
+        asked = current.request
         validated = current.operation.validate(
-            request.view_args or {},
-            request.args.to_dict(flat=False),
-            request.content_type,
-            request.get_data() if current.operation.has_body else b"",  # a GET's is never read
-            request.headers,
+            asked.view_args or {},
+            asked.args.to_dict(flat=False) if asked.query_string else {},
+            asked.content_type,
+            asked.get_data() if current.operation.has_body else b"",  # a GET's is never read
+            asked.headers,
             strict=strict,
         )
         validated.context = current.caller

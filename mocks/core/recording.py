@@ -11,7 +11,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from flask import Response, request
+from flask import Response
 from werkzeug.exceptions import HTTPException
 
 from mocks.core.pipeline import Exchange
@@ -30,6 +30,7 @@ _BODY_NOT_READ = (408, 413)
 def record_exchange(runtime: MockRuntime, current: Exchange, response: Response) -> None:
     duration = (time.perf_counter() - current.started) * 1000
     verdict = current.verdict or ("valid" if response.status_code < 400 else "invalid")
+    request = current.request
     entry = runtime.journal.record(
         time=runtime.clock.now(),
         method=request.method,
@@ -66,10 +67,10 @@ def _raw_body(max_body: int, current: Exchange, response: Response) -> bytes | N
         return None
     if current.operation and not current.operation.has_body:
         return None
-    length = request.content_length  # chunked bodies have one too (servekit reads them)
+    length = current.request.content_length  # chunked ones have one too (servekit reads them)
     if not length or length > max_body:
         return None
     try:
-        return request.get_data(cache=True)
+        return current.request.get_data(cache=True)
     except HTTPException:  # werkzeug's own limit (MAX_CONTENT_LENGTH), kept as a backstop
         return None

@@ -189,7 +189,13 @@ class Operation:
         found: list[Finding] = []
         body = self._validate_body(content_type, raw_body, strict, found) if self.has_body else None
         return ValidatedRequest(
-            self.id, path_values, query_values, body, headers or {}, findings=found
+            # ``is None``, not ``or``: the truth of werkzeug's headers counts them one by one.
+            self.id,
+            path_values,
+            query_values,
+            body,
+            {} if headers is None else headers,
+            findings=found,
         )
 
     def _validate_query(self, query: Mapping[str, list[str]]) -> dict[str, Any]:

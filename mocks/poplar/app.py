@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 
 from mocks.core.app import build_app
 from mocks.core.errors import ApiError
@@ -41,10 +41,10 @@ def rate_limit_stage(mock: PoplarMock) -> Stage:
     documented headers go on every answer, errors and injected faults included."""
 
     def count(current: Exchange) -> None:
-        token = bearer_token(request.headers.get("Authorization"))
+        token = bearer_token(current.request.headers.get("Authorization"))
         if mock.state.accepts(token):
             current.account = account_id_for(token)
-        window, allowed = mock.limiter.hit(_rate_key(token))
+        window, allowed = mock.limiter.hit(_rate_key(current, token))
         current.response_headers.update(window.headers())
         if not allowed:
             raise ApiError(
@@ -57,15 +57,15 @@ def rate_limit_stage(mock: PoplarMock) -> Stage:
     def peek(current: Exchange, _: Response) -> None:
         """A request a fault answered before it was counted still reports its window."""
         if RATE_LIMIT_HEADER not in current.response_headers:
-            token = bearer_token(request.headers.get("Authorization"))
-            current.response_headers.update(mock.limiter.peek(_rate_key(token)).headers())
+            token = bearer_token(current.request.headers.get("Authorization"))
+            current.response_headers.update(mock.limiter.peek(_rate_key(current, token)).headers())
 
     return Stage("rate limit", count, peek, kinds=frozenset({VENDOR}))
 
 
-def _rate_key(token: str | None) -> str:
+def _rate_key(current: Exchange, token: str | None) -> str:
     # Requests without a usable token share one window per client address.
-    return f"token:{token}" if token else f"anonymous:{request.remote_addr}"
+    return f"token:{token}" if token else f"anonymous:{current.request.remote_addr}"
 
 
 def api_handlers(mock: PoplarMock) -> dict[str, Any]:
