@@ -31,6 +31,7 @@ __all__ = ["HostGuard", "browser_stages", "cross_site_reason"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _BROWSER_SITES = frozenset({"same-origin", "none"})  # Sec-Fetch-Site values of our own pages
+_VERDICTS_KEPT = 256
 
 
 class HostGuard:
@@ -40,11 +41,22 @@ class HostGuard:
         self.bound = bound.strip("[]").lower()
         self.names = frozenset({"localhost", self.bound, *(a.strip("[]").lower() for a in aliases)})
         self._any_address = self.bound in ("0.0.0.0", "::", "")
+        # Verdicts by Host header: a client sends the same one on every request. Bounded, so a
+        # flood of made-up names only empties it.
+        self._verdicts: dict[str, bool] = {}
 
     def allows(self, host_header: str | None) -> bool:
         """True for a served name; a request without ``Host`` (HTTP/1.0) is not a browser's."""
         if not host_header:
             return True
+        verdict = self._verdicts.get(host_header)
+        if verdict is None:
+            if len(self._verdicts) >= _VERDICTS_KEPT:
+                self._verdicts.clear()
+            verdict = self._verdicts[host_header] = self._decide(host_header)
+        return verdict
+
+    def _decide(self, host_header: str) -> bool:
         name = _host_name(host_header)
         if name in self.names:
             return True

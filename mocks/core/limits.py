@@ -29,7 +29,10 @@ def body_stage(max_body: int) -> Stage:
     (:mod:`servekit.rsgi_bridge` reads it under a deadline before the app runs)."""
 
     def check(current: Exchange) -> None:
-        if current.request.environ.get(BODY_TIMED_OUT):
+        environ = current.request.environ
+        if "CONTENT_LENGTH" not in environ:  # a GET: no body to bound (chunked ones get one)
+            return
+        if environ.get(BODY_TIMED_OUT):
             raise ApiError(
                 "request_timeout",
                 "The request body did not arrive in time (--client-timeout); send it whole.",

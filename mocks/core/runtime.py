@@ -43,6 +43,7 @@ from mocks.core.recording import record_exchange
 from mocks.core.redaction import Redactor
 from mocks.core.spec import Operation, Spec, ValidatedRequest, load_spec
 from mocks.core.unmodelled import unmodelled_paths
+from pagekit.headers import add_missing
 
 __all__ = ["CONTROL_PREFIX", "Handler", "MockRuntime"]
 
@@ -171,9 +172,9 @@ class MockRuntime:
     def kind_of(self, path: str) -> str:
         """An exempt (dashboard) page, the control API, or a vendor request. Pages come first:
         some live under /_mock (mocks.core.pages: /_mock/ui, /_mock/docs)."""
-        if any(
-            path == prefix or path.startswith(prefix.rstrip("/") + "/")
-            for prefix in self.exempt_prefixes
+        prefixes = self.exempt_prefixes
+        if path.startswith(prefixes) and any(  # one C call rules out a vendor path
+            path == prefix or path.startswith(prefix.rstrip("/") + "/") for prefix in prefixes
         ):
             return PAGE
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
@@ -195,8 +196,7 @@ class MockRuntime:
         for stage in self.stages:
             if stage.after is not None and current.kind in stage.kinds:
                 stage.after(current, response)
-        for name, value in current.response_headers.items():
-            response.headers.setdefault(name, value)  # an injected fault's own values win
+        add_missing(response, current.response_headers)  # an injected fault's own values win
         if current.kind == VENDOR:
             record_exchange(self, current, response)
         return response

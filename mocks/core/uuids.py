@@ -28,6 +28,8 @@ def canonical_uuids(spec: Spec, schema: Any, value: Any) -> Any:
     The value has already passed validation against the schema, so a branch that does not fit
     it changes nothing a fitting one would not. Subtrees without a UUID are not walked.
     """
+    if isinstance(value, str) and value == value.lower():
+        return value  # nothing to lower-case (every path id a client copied from an answer)
     if not spec.reach.reaches(schema, _is_uuid):
         return value
     schema = spec.resolve(schema)

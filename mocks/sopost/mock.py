@@ -8,6 +8,7 @@ redacted from its journal.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -110,7 +111,7 @@ class SoPostMock:
                     "(your API user id and password)."
                 )
             return catalogue.organisations[catalogue.default_organisation_id]
-        auth = Authorization.from_header(headers.get("Authorization"))
+        auth = _basic_credentials(headers.get("Authorization"))
         if auth is None or auth.type != "basic":
             raise _unauthorized(
                 "Use HTTP Basic authentication: Authorization: Basic base64(user:password)."
@@ -122,6 +123,12 @@ class SoPostMock:
                 "(GET /_mock/organisations lists the mock's)."
             )
         return found
+
+
+@functools.lru_cache(maxsize=256)
+def _basic_credentials(header: str | None) -> Authorization | None:
+    """The parsed ``Authorization`` header: a client sends the same one on every request."""
+    return Authorization.from_header(header)
 
 
 def _unauthorized(message: str) -> ApiError:
