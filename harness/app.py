@@ -17,7 +17,7 @@ from harness.dashboard import install_dashboard, refuse, status_page
 from harness.receiver import PayloadError, SignatureError
 from harness.service import HarnessService
 from harness.store import Admission, StoreUnavailable
-from servekit.json_provider import OrjsonProvider
+from servekit.flask_app import ServedFlask
 from servekit.rsgi_bridge import BODY_TIMED_OUT, WsgiOverRsgi
 
 __all__ = ["create_app", "create_server"]
@@ -129,9 +129,8 @@ def _store_unavailable(error: StoreUnavailable):
 def create_app(config: HarnessConfig | None = None) -> Flask:
     """Build the harness app and start its workers (config from the environment if None)."""
     config = config or HarnessConfig.from_env(os.environ)
-    app = Flask("harness")
+    app = ServedFlask("harness")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    app.json = OrjsonProvider(app)  # keeps the field order, as the mocks do
     service = HarnessService(config)
     app.extensions["harness"] = service
     app.register_blueprint(bp)

@@ -10,7 +10,7 @@ from flask import Flask
 from mocks.core.control import common_control_handlers
 from mocks.core.pipeline import Caller
 from mocks.core.runtime import Handler, MockRuntime
-from servekit.json_provider import OrjsonProvider
+from servekit.flask_app import ServedFlask
 
 __all__ = ["VendorMock", "build_app"]
 
@@ -36,8 +36,7 @@ def build_app(
 
     ``install`` goes to :meth:`MockRuntime.install` (the vendor's own ``stages``, prefixes...).
     """
-    app = Flask(import_name)
-    app.json = OrjsonProvider(app)  # keeps the documented field order
+    app = ServedFlask(import_name)
     control = {**common_control_handlers(mock.runtime, mock.reset), **control_handlers}
     mock.runtime.install(app, handlers, control, gate=mock.authenticate, **install)
     app.extensions["mockkit"] = mock

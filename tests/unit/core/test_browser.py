@@ -36,6 +36,16 @@ def test_a_wildcard_bind_serves_ip_literals_but_not_other_names() -> None:
     assert not guard.allows("attacker.example:8080")
 
 
+def test_a_kept_verdict_is_the_same_and_a_flood_of_names_stays_bounded() -> None:
+    guard = HostGuard("127.0.0.1")
+    assert [guard.allows("attacker.example") for _ in range(3)] == [False] * 3
+    assert [guard.allows("localhost:8080") for _ in range(3)] == [True] * 3
+    for number in range(5000):
+        assert guard.allows(f"name{number}.example") is False
+    assert len(guard._verdicts) <= 256
+    assert guard.allows("localhost:8080") and not guard.allows("attacker.example")
+
+
 def test_the_refusal_says_how_to_add_a_name() -> None:
     assert "--host" in HostGuard().refusal("attacker.example:8080")
 
