@@ -134,7 +134,7 @@ def browser_stages(guard: HostGuard) -> list[Stage]:
     """The pipeline's first stages: Host check and page headers (every path), cross-site."""
 
     def check_host(current: Exchange) -> None:
-        host = current.request.headers.get("Host")
+        host = current.headers.get("Host")
         if not guard.allows(host):
             current.verdict = "rejected"
             raise ApiError("misdirected_request", guard.refusal(host or ""))
@@ -143,8 +143,8 @@ def browser_stages(guard: HostGuard) -> list[Stage]:
         secure_page(response)
 
     def check_origin(current: Exchange) -> None:
-        asked = current.request
-        reason = cross_site_reason(asked.method, asked.headers, control=current.kind == CONTROL)
+        control = current.kind == CONTROL
+        reason = cross_site_reason(current.request.method, current.headers, control=control)
         if reason is not None:
             current.verdict = "rejected"
             raise ApiError("forbidden", reason)

@@ -31,7 +31,7 @@ DEFAULT_JOURNAL_BYTES = 32 * 1024 * 1024  # the whole journal's budget
 _ENTRY_OVERHEAD = 400  # bytes an entry costs beyond its strings (object, fields, deque slot)
 
 
-@dataclass
+@dataclass(slots=True)  # thousands are kept: no per-entry __dict__
 class JournalEntry:
     id: int
     time: float

@@ -18,6 +18,7 @@ from flask import Request, Response, current_app, g, jsonify, request
 from mocks.core.errors import ApiError
 from mocks.core.faults import Faults
 from mocks.core.findings import WARNING_HEADER
+from mocks.core.header_view import HeaderView
 from mocks.core.spec import Operation, ValidatedRequest
 
 __all__ = [
@@ -59,7 +60,7 @@ def _current_request() -> Request:
     return request._get_current_object()  # type: ignore[attr-defined]
 
 
-@dataclass
+@dataclass(slots=True)
 class Exchange:
     """Everything the pipeline learns about one request; the journal reads it at the end."""
 
@@ -67,6 +68,7 @@ class Exchange:
     # The request itself rather than Flask's context-local proxy, which every stage would
     # otherwise resolve again on each attribute it reads (about 25 times a request).
     request: Request = field(default_factory=_current_request)
+    headers: HeaderView = field(init=False)  # the request's, read without werkzeug's misses
     started: float = field(default_factory=time.perf_counter)
     operation: Operation | None = None  # the spec operation the path routes to, if any
     caller: Any = None  # what the vendor's gate returned (handlers get it as ``context``)
@@ -78,6 +80,9 @@ class Exchange:
     warnings: list[str] = field(default_factory=list)  # assumed rules broken (not --strict)
     # Headers stages put on the answer (e.g. Poplar's rate-limit figures).
     response_headers: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.headers = HeaderView(self.request.environ)
 
     @property
     def operation_id(self) -> str | None:
@@ -169,7 +174,7 @@ def authenticate(gate: Gate | None) -> Callable[[Exchange], None]:
 
     def check(current: Exchange) -> None:
         if gate is not None and current.operation is not None:
-            current.caller = gate(current.request.headers)
+            current.caller = gate(current.headers)
             current.account = current.caller.id
 
     return check
@@ -186,9 +191,9 @@ def validate(strict: bool) -> Callable[[Exchange], None]:
         validated = current.operation.validate(
             asked.view_args or {},
             asked.args.to_dict(flat=False) if asked.query_string else {},
-            asked.content_type,
+            current.headers.get("Content-Type"),
             asked.get_data() if current.operation.has_body else b"",  # a GET's is never read
-            asked.headers,
+            current.headers,
             strict=strict,
         )
         validated.context = current.caller

@@ -41,7 +41,7 @@ def rate_limit_stage(mock: PoplarMock) -> Stage:
     documented headers go on every answer, errors and injected faults included."""
 
     def count(current: Exchange) -> None:
-        token = bearer_token(current.request.headers.get("Authorization"))
+        token = bearer_token(current.headers.get("Authorization"))
         if mock.state.accepts(token):
             current.account = account_id_for(token)
         window, allowed = mock.limiter.hit(_rate_key(current, token))
@@ -57,7 +57,7 @@ def rate_limit_stage(mock: PoplarMock) -> Stage:
     def peek(current: Exchange, _: Response) -> None:
         """A request a fault answered before it was counted still reports its window."""
         if RATE_LIMIT_HEADER not in current.response_headers:
-            token = bearer_token(current.request.headers.get("Authorization"))
+            token = bearer_token(current.headers.get("Authorization"))
             current.response_headers.update(mock.limiter.peek(_rate_key(current, token)).headers())
 
     return Stage("rate limit", count, peek, kinds=frozenset({VENDOR}))
