@@ -104,13 +104,17 @@ def test_a_body_with_an_integer_beyond_64_bits_is_journaled_not_a_500() -> None:
 
 
 def test_a_body_is_rendered_when_read_and_masked_however_its_field_is_spelled() -> None:
-    """Bodies without a field to mask are kept as parsed and rendered on read (decimals as
-    numbers); a body naming the field, even through a JSON escape, is masked when stored."""
+    """Bodies without a field to mask are kept as compact JSON and parsed on read (decimals
+    as numbers, big integers exact); a body naming the field, even through a JSON escape, is
+    masked when stored."""
     journal = Journal(redactor=Redactor(["customer_email"]))
     plain = b'{"total": 1.5, "customer_email_sha256": "ab"}'
     read = record(journal, body=json.loads(plain, parse_float=Decimal), raw_body=plain)
     assert read.body == {"total": 1.5, "customer_email_sha256": "ab"}
     assert isinstance(read.body["total"], float)
+    exact = b'{"quantity": 123456789012345678901234567890, "price": 2.50}'
+    read = record(journal, body=json.loads(exact, parse_float=Decimal), raw_body=exact)
+    assert read.body == {"quantity": 123456789012345678901234567890, "price": 2.5}
     escaped = b'{"customer\\u005femail": "%s"}' % EMAIL.encode()
     stored = journal.record(**{**BASE, "body": json.loads(escaped), "raw_body": escaped})
     assert stored.body == {"customer_email": REDACTED}  # as kept, before anyone reads it
