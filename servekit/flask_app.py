@@ -9,6 +9,7 @@ of the SoPost mock's ``GET /orders/{id}``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -27,12 +28,7 @@ class ServedFlask(Flask):
     def __init__(self, import_name: str, **options: Any) -> None:
         super().__init__(import_name, **options)
         self.json = OrjsonProvider(self)  # keeps the documented field order
-        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+        self._checked = functools.lru_cache(maxsize=_KEPT)(super().ensure_sync)
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        found = self._sync.get(func)
-        if found is None:
-            if len(self._sync) >= _KEPT:
-                self._sync.clear()
-            found = self._sync[func] = super().ensure_sync(func)
-        return found
+        return self._checked(func)

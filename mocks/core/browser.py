@@ -17,6 +17,7 @@ Any page can make the browser send requests to 127.0.0.1. Three rules keep that 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
@@ -42,21 +43,14 @@ class HostGuard:
         self.names = frozenset({"localhost", self.bound, *(a.strip("[]").lower() for a in aliases)})
         self._any_address = self.bound in ("0.0.0.0", "::", "")
         # Verdicts by Host header: a client sends the same one on every request. Bounded, so a
-        # flood of made-up names only empties it.
-        self._verdicts: dict[str, bool] = {}
+        # flood of made-up names only pushes out the oldest.
+        self._decide = functools.lru_cache(maxsize=_VERDICTS_KEPT)(self._decide_afresh)
 
     def allows(self, host_header: str | None) -> bool:
         """True for a served name; a request without ``Host`` (HTTP/1.0) is not a browser's."""
-        if not host_header:
-            return True
-        verdict = self._verdicts.get(host_header)
-        if verdict is None:
-            if len(self._verdicts) >= _VERDICTS_KEPT:
-                self._verdicts.clear()
-            verdict = self._verdicts[host_header] = self._decide(host_header)
-        return verdict
+        return not host_header or self._decide(host_header)
 
-    def _decide(self, host_header: str) -> bool:
+    def _decide_afresh(self, host_header: str) -> bool:
         name = _host_name(host_header)
         if name in self.names:
             return True

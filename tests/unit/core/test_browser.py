@@ -42,7 +42,7 @@ def test_a_kept_verdict_is_the_same_and_a_flood_of_names_stays_bounded() -> None
     assert [guard.allows("localhost:8080") for _ in range(3)] == [True] * 3
     for number in range(5000):
         assert guard.allows(f"name{number}.example") is False
-    assert len(guard._verdicts) <= 256
+    assert guard._decide.cache_info().currsize <= 256
     assert guard.allows("localhost:8080") and not guard.allows("attacker.example")
 
 
