@@ -34,6 +34,7 @@ from harness.store import (
     DeadLetter,
     EventRecord,
     EventState,
+    FinishedByState,
     NewEvent,
     admit,
     inbox_stats,
@@ -46,7 +47,7 @@ __all__ = ["PostgresStore"]
 MAX_PASSES = 8
 
 
-class PostgresStore:
+class PostgresStore(FinishedByState):
     def __init__(self, url: str, *, workers: int = 4, retry_seconds: float = 10.0) -> None:
         # Workers plus a spare for /status and /health; acks get granian's request threads.
         self.db = Database(url, work_size=workers + 2, ack_size=8, retry_seconds=retry_seconds)
@@ -161,15 +162,6 @@ class PostgresStore:
                 return cur.rowcount == 1
 
         return self.db.run(self.db.work, record)
-
-    def mark_done(self, event: ClaimedEvent, reason: str, now: float) -> bool:
-        return self._finish(event, EventState.DONE, reason, now)
-
-    def mark_skipped(self, event: ClaimedEvent, reason: str, now: float) -> bool:
-        return self._finish(event, EventState.SKIPPED, reason, now)
-
-    def mark_dead(self, event: ClaimedEvent, reason: str, now: float) -> bool:
-        return self._finish(event, EventState.DEAD, reason, now)
 
     def reschedule(
         self, event: ClaimedEvent, when: float, error: str, now: float, *, count: bool = True

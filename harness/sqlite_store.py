@@ -43,6 +43,7 @@ from harness.store import (
     DeadLetter,
     EventRecord,
     EventState,
+    FinishedByState,
     NewEvent,
     admit,
     inbox_stats,
@@ -51,7 +52,7 @@ from harness.store import (
 __all__ = ["SqliteStore"]
 
 
-class SqliteStore:
+class SqliteStore(FinishedByState):
     """One connection per thread (sqlite3 connections are not meant to be shared)."""
 
     def __init__(self, path: str) -> None:
@@ -189,15 +190,6 @@ class SqliteStore:
                 (event.order_id, event.event_id, outcome, poplar_id, now),
             )
             return conn.execute(FINISH, (*done, event.event_id, event.claim_token)).rowcount == 1
-
-    def mark_done(self, event: ClaimedEvent, reason: str, now: float) -> bool:
-        return self._finish(event, EventState.DONE, reason, now)
-
-    def mark_skipped(self, event: ClaimedEvent, reason: str, now: float) -> bool:
-        return self._finish(event, EventState.SKIPPED, reason, now)
-
-    def mark_dead(self, event: ClaimedEvent, reason: str, now: float) -> bool:
-        return self._finish(event, EventState.DEAD, reason, now)
 
     def reschedule(
         self, event: ClaimedEvent, when: float, error: str, now: float, *, count: bool = True

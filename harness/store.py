@@ -31,6 +31,7 @@ __all__ = [
     "DeadLetter",
     "EventRecord",
     "EventState",
+    "FinishedByState",
     "InboxStore",
     "NewEvent",
     "StoreUnavailable",
@@ -126,6 +127,23 @@ class EventRecord:
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+class FinishedByState:
+    """The three ways a claimed event ends, written the same by both stores: each is one
+    conditional update of the event's state, the store's own ``_finish``."""
+
+    def _finish(self, event: ClaimedEvent, state: EventState, reason: str, now: float) -> bool:
+        raise NotImplementedError
+
+    def mark_done(self, event: ClaimedEvent, reason: str, now: float) -> bool:
+        return self._finish(event, EventState.DONE, reason, now)
+
+    def mark_skipped(self, event: ClaimedEvent, reason: str, now: float) -> bool:
+        return self._finish(event, EventState.SKIPPED, reason, now)
+
+    def mark_dead(self, event: ClaimedEvent, reason: str, now: float) -> bool:
+        return self._finish(event, EventState.DEAD, reason, now)
 
 
 class InboxStore(Protocol):
