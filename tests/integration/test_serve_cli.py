@@ -152,7 +152,8 @@ def test_quiet_silences_request_lines() -> None:
     server = Served("--quiet")
     requests.get(f"{server.base}/v1/orders/{GUIDE.order}", timeout=5)
     code, output = server.stop()
-    assert code == 0 and "GET /v1/orders" not in output
+    assert code == 0, output
+    assert "GET /v1/orders" not in output
 
 
 def test_the_harness_forwards_without_printing_its_decision_log(served: Served) -> None:
