@@ -60,7 +60,6 @@ def token_problem(token: str | None, allowed: frozenset[str] | None = None) -> A
 
 
 @lru_cache(maxsize=4096)  # every request asks (uuid5 was ~5 % of a POST /v1/order)
-@lru_cache(maxsize=1024)  # asked on every request, for the same few tokens
 def account_id_for(token: str) -> str:
     """A stable account id per token, so ``GET /v1/me`` answers the same id on every run."""
     return str(uuid.uuid5(ACCOUNTS_NAMESPACE, token))
