@@ -3,7 +3,7 @@ hook and view checked for being a coroutine once, not on every call.
 
 Flask's ``ensure_sync`` inspects the function it is given each time it calls a view or a
 ``before_request`` / ``after_request`` hook, three times a request; none of ours is async, and
-a function's nature does not change, so the answer is kept. That was 3 % of the instructions
+a function's nature does not change, so the answer is kept. That was 2 % of the instructions
 of the SoPost mock's ``GET /orders/{id}``.
 """
 
