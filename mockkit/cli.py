@@ -255,9 +255,11 @@ def serve(
             ("Poplar mock", poplar_port, "mockkit.apps:poplar_app", POPLAR_ENV, poplar_config),
         )
     )
+    # The scratch directory (the harness's database) is removed after the supervisor has
+    # stopped every server, not under a running harness.
     with (
-        Supervisor(host, click.echo, client_timeout) as supervisor,
         tempfile.TemporaryDirectory() as scratch,
+        Supervisor(host, click.echo, client_timeout) as supervisor,
     ):
         try:
             if only != "poplar":
@@ -280,11 +282,11 @@ def serve(
                     )
                 )
             print_banner(supervisor, seed, clock, require_auth)
+            # Inside the try: a stop signal between the banner and the wait is a clean stop.
+            code = supervisor.wait()
         except RuntimeError as exc:
             click.echo(f"error: {exc}", err=True)
             code = 2
         except KeyboardInterrupt:
             code = 0
-        else:
-            code = supervisor.wait()
     sys.exit(code)

@@ -84,7 +84,9 @@ class Supervisor:
         self.client_timeout = client_timeout  # every service's head deadline (granian's part)
         self.services: list[Service] = []
         self.stopping = False  # Ctrl-C or SIGTERM came (its KeyboardInterrupt may be lost)
-        self._forking = False  # a child exists that ``self.services`` may not know yet
+        # A stop signal now only sets ``stopping``: while forking (a child exists that
+        # ``self.services`` may not know yet) and while stopping the children.
+        self._deferring = False
 
     def __enter__(self) -> Supervisor:
         for number in _STOP_SIGNALS:
@@ -96,9 +98,11 @@ class Supervisor:
         ``except``, the KeyboardInterrupt is lost (seen: `mockkit serve` ignored a SIGTERM sent
         right after its first 200), so every wait loop checks :meth:`_unwind_if_stopping` too.
         During a fork it only remembers: unwinding then would lose the child (an orphan server,
-        seen too); :meth:`start` unwinds once the child is recorded."""
+        seen too); :meth:`start` unwinds once the child is recorded. During :meth:`stop` and
+        after it, it does nothing more: a second Ctrl-C or SIGTERM cut the stop short (the
+        servers not yet stopped were orphaned) and made `mockkit serve` exit 1, "Aborted!"."""
         self.stopping = True
-        if not self._forking:
+        if not self._deferring:
             raise KeyboardInterrupt
 
     def _unwind_if_stopping(self) -> None:
@@ -110,7 +114,7 @@ class Supervisor:
 
     def start(self, service: Service, timeout: float = 30.0) -> None:
         self.services.append(service)
-        self._forking = True
+        self._deferring = True
         # Held too, so the child takes them only once its own (default) handlers are in place:
         # before that, this process's handler would run in the child and swallow them.
         held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
@@ -122,7 +126,7 @@ class Supervisor:
             )
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
-            self._forking = False
+            self._deferring = False
         self._unwind_if_stopping()
         self._wait_ready(service, timeout)
 
@@ -163,6 +167,9 @@ class Supervisor:
             return 0
 
     def stop(self) -> None:
+        """Stop every service; from here on the process only exits, so stop signals are only
+        noted (a second one must not cut the stop short, nor end the exit with "Aborted!")."""
+        self._deferring = True
         for service in reversed(self.services):
             if service.process is not None and service.process.poll() is None:
                 service.process.send_signal(signal.SIGTERM)

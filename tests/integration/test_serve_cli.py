@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import signal
@@ -42,7 +43,7 @@ GUIDE_GET_ORDER = """curl --request GET \\
 class Served:
     """`mockkit serve` in a subprocess; ready once it prints its banner."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         # A free port, not 8080: another server may take 8080 between a check and the bind.
         self.port = free_port()
         self.ui_port = free_port()
@@ -62,7 +63,11 @@ class Served:
         ]
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
-            command, stdout=self.log, stderr=subprocess.STDOUT, text=True
+            command,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=None if env is None else {**os.environ, **env},
         )
         self.base = f"http://127.0.0.1:{self.port}"
         try:
@@ -154,6 +159,54 @@ def test_quiet_silences_request_lines() -> None:
     code, output = server.stop()
     assert code == 0, output
     assert "GET /v1/orders" not in output
+
+
+def _servers_of(served: Served) -> list[int]:
+    """The server processes `mockkit serve` forked: SoPost, Poplar, the harness, the flow view."""
+    pid = served.process.pid
+    servers = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    assert len(servers) == 4
+    return servers
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_the_harness_database_outlives_every_server(tmp_path: Path) -> None:
+    """Without ``--harness-db`` the harness keeps its database in a scratch directory, which
+    must be removed only once every server has stopped: removed first, it vanished under a
+    running harness (and its removal could fail on a file the harness was still writing)."""
+    server = Served(env={"TMPDIR": str(tmp_path)})
+    (database,) = tmp_path.glob("*/harness.db")
+    servers = _servers_of(server)
+    server.process.send_signal(signal.SIGTERM)
+    running_when_removed = wait_until(
+        lambda: None if database.exists() else [p for p in servers if _alive(p)] or ["none"],
+        timeout=30,
+        interval=0.001,
+        message="the scratch database removed",
+    )
+    code, output = server.stop()
+    assert code == 0, output
+    assert running_when_removed == ["none"]
+
+
+def test_a_second_stop_signal_while_stopping_still_stops_every_server() -> None:
+    """Impatient users press Ctrl-C twice: the second one cut the stop short, orphaning the
+    servers not yet stopped, and `mockkit serve` exited 1 ("Aborted!")."""
+    server = Served()
+    servers = _servers_of(server)
+    server.process.send_signal(signal.SIGTERM)
+    wait_until(lambda: not all(_alive(p) for p in servers), message="the first server stopped")
+    server.process.send_signal(signal.SIGINT)
+    code, output = server.stop()
+    assert code == 0, output
+    assert [p for p in servers if _alive(p)] == []
 
 
 def test_the_harness_forwards_without_printing_its_decision_log(served: Served) -> None:
