@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 import traceback
@@ -87,6 +86,7 @@ class Supervisor:
         # A stop signal now only sets ``stopping``: while forking (a child exists that
         # ``self.services`` may not know yet) and while stopping the children.
         self._deferring = False
+        self._stop_signals = 0  # how many came: a second one forces :meth:`stop`
 
     def __enter__(self) -> Supervisor:
         for number in _STOP_SIGNALS:
@@ -98,10 +98,10 @@ class Supervisor:
         ``except``, the KeyboardInterrupt is lost (seen: `mockkit serve` ignored a SIGTERM sent
         right after its first 200), so every wait loop checks :meth:`_unwind_if_stopping` too.
         During a fork it only remembers: unwinding then would lose the child (an orphan server,
-        seen too); :meth:`start` unwinds once the child is recorded. During :meth:`stop` and
-        after it, it does nothing more: a second Ctrl-C or SIGTERM cut the stop short (the
-        servers not yet stopped were orphaned) and made `mockkit serve` exit 1, "Aborted!"."""
+        seen too); :meth:`start` unwinds once the child is recorded. During and after
+        :meth:`stop` it only counts (see there)."""
         self.stopping = True
+        self._stop_signals += 1
         if not self._deferring:
             raise KeyboardInterrupt
 
@@ -167,24 +167,33 @@ class Supervisor:
             return 0
 
     def stop(self) -> None:
-        """Stop every service; from here on the process only exits, so stop signals are only
-        noted (a second one must not cut the stop short, nor end the exit with "Aborted!")."""
+        """SIGTERM every service, then wait for each; one still running after
+        :data:`STOP_GRACE` seconds, or once another Ctrl-C or SIGTERM comes ("press it again to
+        force", as users expect), is killed with its process group. Stop signals never unwind
+        from here on: one cut the stop short (the servers not yet stopped were orphaned) and
+        ended `mockkit serve` with "Aborted!" and exit 1."""
         self._deferring = True
+        signals_before = self._stop_signals
         for service in reversed(self.services):
             if service.process is not None and service.process.poll() is None:
                 service.process.send_signal(signal.SIGTERM)
         for service in reversed(self.services):
-            if service.process is None:
-                continue
-            try:
-                service.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(service.process.pid, signal.SIGKILL)
-                service.process.wait()
+            process = service.process
+            deadline = time.monotonic() + STOP_GRACE
+            while process is not None and process.poll() is None:
+                forced = self._stop_signals > signals_before
+                if forced or time.monotonic() > deadline:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+                    why = "on a second stop signal" if forced else f"after {STOP_GRACE:g} s"
+                    self.echo(f"{service.name} had not stopped: killed {why}")
+                time.sleep(0.01)
         self.services.clear()
 
 
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+# Seconds a server has to exit after SIGTERM before the supervisor kills it.
+STOP_GRACE = 10.0
 
 
 class ForkedServer:
@@ -210,13 +219,11 @@ class ForkedServer:
                 self.returncode = os.waitstatus_to_exitcode(status)
         return self.returncode
 
-    def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while (code := self.poll()) is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(f"server {self.pid}", timeout or 0)
-            time.sleep(0.01)
-        return code
+    def wait(self) -> int:
+        if self.returncode is None:
+            _, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
 
     def send_signal(self, number: int) -> None:
         if self.poll() is None:
