@@ -1,6 +1,7 @@
 """``mockkit verify``: prove a SoPost -> Poplar integration against the mocks.
 
-Exit codes: 0 no MUST scenario failed, 1 one did, 2 usage or start-up error.
+Exit codes: 0 no MUST scenario failed, 1 one did, 2 usage or start-up error, 130 interrupted
+(Ctrl-C or SIGTERM; the integration and the mocks are stopped, no report is written).
 """
 
 from __future__ import annotations
@@ -10,10 +11,15 @@ from pathlib import Path
 
 import click
 
+from contracts.process import terminate_as_interrupt
 from contracts.runner import StartupError, VerifyOptions, run_verify
 from contracts.scenarios import SCENARIOS
 
 __all__ = ["verify"]
+
+# The shell's code for a command ended by Ctrl-C (128 + SIGINT), for SIGTERM too: the run ended
+# before its verdict.
+INTERRUPTED = 130
 
 
 def _scenario_list() -> str:
@@ -135,7 +141,11 @@ def verify(
         strict=strict,
     )
     try:
-        report = run_verify(options, echo=lambda line: click.echo(line, err=True))
+        with terminate_as_interrupt():
+            report = run_verify(options, echo=lambda line: click.echo(line, err=True))
+    except KeyboardInterrupt:
+        click.echo("mockkit verify: interrupted; the integration and mocks are stopped", err=True)
+        sys.exit(INTERRUPTED)
     except KeyError as exc:
         _usage(str(exc.args[0]))
     except (StartupError, OSError) as exc:

@@ -14,9 +14,9 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
-__all__ = ["Integration", "StartupError", "port_open"]
+__all__ = ["Integration", "StartupError", "port_open", "terminate_as_interrupt"]
 
 
 class StartupError(RuntimeError):
@@ -29,6 +29,23 @@ def port_open(host: str, port: int, timeout: float = 0.2) -> bool:
             return True
     except OSError:
         return False
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM raises KeyboardInterrupt as Ctrl-C does, so `timeout`, a
+    cancelled CI job or `kill` unwind through the same clean-up. Python's own SIGTERM ends the
+    process on the spot, and the integration, in a session of its own, was left running (seen:
+    `mockkit verify --exec "python -m harness"` killed, the harness still on its port)."""
+
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class Integration:

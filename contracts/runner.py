@@ -127,6 +127,14 @@ def _run_phase(group: list[Scenario], base: Context, strict: bool) -> list[Resul
     return results
 
 
+def _start(integration: Integration, timeout: float) -> None:
+    try:
+        integration.start(timeout)
+    except StartupError as exc:
+        tail = "\n".join("    " + line for line in integration.tail(20))
+        raise StartupError(f"{exc}; its last output:\n{tail or '    (none)'}") from None
+
+
 def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> Report:
     """Run the selected scenarios; raise StartupError (exit 2) when nothing could run."""
     if bool(options.exec_command) == bool(options.webhook_url):
@@ -169,17 +177,14 @@ def run_verify(options: VerifyOptions, echo: Callable[[str], None] = print) -> R
         for item in chosen:  # while the integration starts
             if item.prepare is not None:
                 item.prepare(base)
-        if not attached:
-            env.update(harness_extras(Path(scratch), options.data_handler))
-            env.update(options.extra_env)
-            integration = base.integration = Integration(options.exec_command or "", env, port)
-            try:
-                integration.start(options.startup_timeout)
-            except StartupError as exc:
-                tail = "\n".join("    " + line for line in integration.tail(20))
-                raise StartupError(f"{exc}; its last output:\n{tail or '    (none)'}") from None
         results = []
-        try:
+        try:  # from the moment it is launched: a Ctrl-C while it starts must stop it too
+            if not attached:
+                env.update(harness_extras(Path(scratch), options.data_handler))
+                env.update(options.extra_env)
+                integration = Integration(options.exec_command or "", env, port)
+                base.integration = integration
+                _start(integration, options.startup_timeout)
             for group in phases(chosen):
                 for result in _run_phase(group, base, options.strict):
                     echo(
