@@ -43,6 +43,7 @@ class Service:
     health_path: str
     env: dict[str, str] = field(default_factory=dict)
     process: ForkedServer | None = None
+    ready: bool = False  # it has answered its health check
 
     def url(self, host: str) -> str:
         return f"http://{host}:{self.port}"
@@ -144,6 +145,7 @@ class Supervisor:
                 )
             try:
                 if requests.get(url, timeout=1).status_code == 200:
+                    service.ready = True
                     return
             except requests.RequestException:
                 pass
@@ -169,21 +171,26 @@ class Supervisor:
     def stop(self) -> None:
         """SIGTERM every service, then wait for each; one still running after
         :data:`STOP_GRACE` seconds, or once another Ctrl-C or SIGTERM comes ("press it again to
-        force", as users expect), is killed with its process group. Stop signals never unwind
-        from here on: one cut the stop short (the servers not yet stopped were orphaned) and
-        ended `mockkit serve` with "Aborted!" and exit 1."""
+        force", as users expect), is killed with its process group. A service that has not
+        answered yet is killed at once: it has served nothing, and granian loses a SIGTERM that
+        comes while it starts (its server then ran on until the grace ran out). Stop signals
+        never unwind from here on: one cut the stop short (the servers not yet stopped were
+        orphaned) and ended `mockkit serve` with "Aborted!" and exit 1."""
         self._deferring = True
         signals_before = self._stop_signals
         for service in reversed(self.services):
             if service.process is not None and service.process.poll() is None:
-                service.process.send_signal(signal.SIGTERM)
+                if service.ready:
+                    service.process.send_signal(signal.SIGTERM)
+                else:
+                    service.process.kill()
         for service in reversed(self.services):
             process = service.process
             deadline = time.monotonic() + STOP_GRACE
             while process is not None and process.poll() is None:
                 forced = self._stop_signals > signals_before
                 if forced or time.monotonic() > deadline:
-                    os.killpg(process.pid, signal.SIGKILL)
+                    process.kill()
                     process.wait()
                     why = "on a second stop signal" if forced else f"after {STOP_GRACE:g} s"
                     self.echo(f"{service.name} had not stopped: killed {why}")
@@ -228,6 +235,15 @@ class ForkedServer:
     def send_signal(self, number: int) -> None:
         if self.poll() is None:
             os.kill(self.pid, number)
+
+    def kill(self) -> None:
+        """SIGKILL the server's process group (its granian worker too); just after the fork,
+        before the child has made the group, the child alone."""
+        if self.poll() is None:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                os.kill(self.pid, signal.SIGKILL)
 
 
 def _run_child(main: Callable[[], None], env: dict[str, str], mask: set[signal.Signals]) -> None:

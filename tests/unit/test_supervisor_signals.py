@@ -72,3 +72,30 @@ def test_a_sigterm_whose_interrupt_was_swallowed_still_stops_serving() -> None:
     with contextlib.suppress(KeyboardInterrupt):  # as a library's ``except BaseException``
         supervisor._on_stop_signal()
     assert supervisor.wait() == 0
+
+
+def test_a_server_stopped_before_it_answered_is_killed_at_once(monkeypatch) -> None:
+    """granian loses a SIGTERM that comes while it starts, so a server stopped then (here one
+    that ignores SIGTERM) ran on until the grace ran out; having served nothing, it is killed."""
+    monkeypatch.setattr(serve, "serve_forever", _exec("sh", "-c", 'trap "" TERM; exec sleep 60'))
+    monkeypatch.setattr(serve, "STOP_GRACE", 0.05)
+    real_fork = os.fork
+
+    def fork_then_signal() -> int:
+        pid = real_fork()
+        if pid:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return pid
+
+    monkeypatch.setattr(serve.os, "fork", fork_then_signal)
+    said: list[str] = []
+    service = Service("Server", 1, "unused:app", "/health")
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with pytest.raises(KeyboardInterrupt), Supervisor("127.0.0.1", said.append) as supervisor:
+            supervisor.start(service)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    assert service.process is not None and service.process.returncode == -signal.SIGKILL
+    assert said == []  # not the grace's "had not stopped: killed after ..."
