@@ -18,7 +18,7 @@ import requests
 
 from mocks.core.server import free_port
 from mocks.sopost.fixtures import CREDENTIALS, GUIDE, GUIDE_ORDER
-from tests.support import wait_until
+from tests.support import running, wait_until
 
 # The guide's two commands, character for character (only the port changes below).
 GUIDE_CREATE_WEBHOOK = """curl --request POST \\
@@ -169,15 +169,6 @@ def _servers_of(served: Served) -> list[int]:
     return servers
 
 
-def _alive(pid: int) -> bool:
-    """Running (or frozen): not exited, whether or not its parent has reaped it yet."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state not in ("Z", "X")
-
-
 def test_the_harness_database_outlives_every_server(tmp_path: Path) -> None:
     """Without ``--harness-db`` the harness keeps its database in a scratch directory, which
     must be removed only once every server has stopped: removed first, it vanished under a
@@ -187,11 +178,12 @@ def test_the_harness_database_outlives_every_server(tmp_path: Path) -> None:
     servers = _servers_of(server)
     server.process.send_signal(signal.SIGTERM)
     running_when_removed = wait_until(
-        lambda: None if database.exists() else [p for p in servers if _alive(p)] or ["none"],
+        lambda: None if database.exists() else [p for p in servers if running(p)] or ["none"],
         timeout=30,
         interval=0.001,
         message="the scratch database removed",
     )
+    server.process.wait(timeout=30)  # stop() would signal again: during exit, that is -15
     code, output = server.stop()
     assert code == 0, output
     assert running_when_removed == ["none"]
@@ -206,13 +198,14 @@ def test_a_second_stop_signal_kills_what_has_not_stopped() -> None:
     stuck = servers[-1]  # the last started, the first the supervisor waits for
     os.kill(stuck, signal.SIGSTOP)
     server.process.send_signal(signal.SIGTERM)
-    wait_until(lambda: not _alive(servers[0]), message="the other servers stopped")
-    assert _alive(stuck)
+    wait_until(lambda: not running(servers[0]), message="the other servers stopped")
+    assert running(stuck)
     server.process.send_signal(signal.SIGINT)
+    server.process.wait(timeout=30)  # stop() would signal again: during exit, that is -15
     code, output = server.stop()
     assert code == 0, output
     assert "had not stopped: killed on a second stop signal" in output
-    assert [p for p in servers if _alive(p)] == []
+    assert [p for p in servers if running(p)] == []
 
 
 def test_the_harness_forwards_without_printing_its_decision_log(served: Served) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from contracts.process import port_open
 from tests.contract.verify.verify_support import mockkit, verify
-from tests.support import wait_until
+from tests.support import running, wait_until
 
 
 def test_exec_or_url_is_required(tmp_path) -> None:
@@ -57,15 +57,6 @@ def test_webhook_url_mode_needs_a_listener(tmp_path) -> None:
     assert "SOPOST_WEBHOOK_SECRET=whsec_" in run.stderr
 
 
-def _alive(pid: int) -> bool:
-    """Not exited (a zombie, exited but not yet reaped, counts as exited)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-
-
 def _listening(pid: int) -> bool:
     """The integration accepts connections on the ``PORT`` verify gave it."""
     environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
@@ -104,11 +95,11 @@ def test_sigterm_during_the_scenarios_stops_the_integration(tmp_path: Path) -> N
     left the integration, in a session of its own, running on its port."""
     server = f"{sys.executable} -m http.server --bind 127.0.0.1 $PORT"
     pid = _interrupted(tmp_path, server, listening=True, stop=signal.SIGTERM)
-    assert not _alive(pid)
+    assert not running(pid)
 
 
 def test_ctrl_c_while_the_integration_starts_stops_it(tmp_path: Path) -> None:
     """The integration is launched before it listens; a Ctrl-C then left it running."""
     hang = f"{sys.executable} -c 'import time; time.sleep(60)'"
     pid = _interrupted(tmp_path, hang, listening=False, stop=signal.SIGINT)
-    assert not _alive(pid)
+    assert not running(pid)
