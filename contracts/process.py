@@ -18,6 +18,8 @@ from collections.abc import Iterator, Mapping
 
 __all__ = ["Integration", "StartupError", "port_open", "terminate_as_interrupt"]
 
+_STOP = (signal.SIGINT, signal.SIGTERM)
+
 
 class StartupError(RuntimeError):
     """The integration never listened on its port (or exited first)."""
@@ -48,6 +50,26 @@ def terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait for the end of the block, then raise KeyboardInterrupt, so a
+    child launched in it is recorded before the interrupt unwinds: raised inside ``Popen``
+    once the child ran, it left the child running and unknown. Signal handlers belong to the
+    main thread; elsewhere (a scenario restarting the integration) the block runs as is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    previous = {number: signal.signal(number, lambda n, _: came.append(n)) for number in _STOP}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if came:
+        raise KeyboardInterrupt
+
+
 class Integration:
     """``command`` with ``env``, listening on ``port``; keeps its last output lines."""
 
@@ -69,17 +91,18 @@ class Integration:
 
     def start(self, timeout: float = 30.0) -> None:
         """Start and wait until the port accepts connections; raise StartupError otherwise."""
-        self.process = subprocess.Popen(
-            self.command,
-            shell=True,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.starts += 1
-        threading.Thread(target=self._pump, args=(self.process,), daemon=True).start()
+        with _interrupts_deferred():
+            self.process = subprocess.Popen(
+                self.command,
+                shell=True,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            self.starts += 1
+            threading.Thread(target=self._pump, args=(self.process,), daemon=True).start()
         deadline = time.monotonic() + timeout
         while not port_open(self.host, self.port):
             if self.process.poll() is not None:
@@ -96,8 +119,9 @@ class Integration:
 
     def _pump(self, process: subprocess.Popen[bytes]) -> None:
         assert process.stdout is not None
-        for raw in process.stdout:
-            self.output.append(raw.decode("utf-8", "replace").rstrip("\n"))
+        with process.stdout as lines:
+            for raw in lines:
+                self.output.append(raw.decode("utf-8", "replace").rstrip("\n"))
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
