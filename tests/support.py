@@ -30,6 +30,14 @@ def wait_until(
         time.sleep(interval)
 
 
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` has started (from any of its threads) that are still its own."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(child) for child in task.read_text().split()]
+    return found
+
+
 def running(pid: int) -> bool:
     """The process has not exited (a zombie, exited but not yet reaped by its parent, has)."""
     try:

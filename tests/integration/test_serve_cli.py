@@ -18,7 +18,7 @@ import requests
 
 from mocks.core.server import free_port
 from mocks.sopost.fixtures import CREDENTIALS, GUIDE, GUIDE_ORDER
-from tests.support import running, wait_until
+from tests.support import children, running, wait_until
 
 # The guide's two commands, character for character (only the port changes below).
 GUIDE_CREATE_WEBHOOK = """curl --request POST \\
@@ -163,8 +163,7 @@ def test_quiet_silences_request_lines() -> None:
 
 def _servers_of(served: Served) -> list[int]:
     """The server processes `mockkit serve` forked: SoPost, Poplar, the harness, the flow view."""
-    pid = served.process.pid
-    servers = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    servers = children(served.process.pid)
     assert len(servers) == 4
     return servers
 

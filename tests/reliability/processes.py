@@ -5,14 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from tests.support import children
+
 __all__ = ["rss_kb", "worker_listening_on"]
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        found += [int(child) for child in task.read_text().split()]
-    return found
 
 
 def _descendants(pid: int) -> list[int]:
@@ -20,7 +15,7 @@ def _descendants(pid: int) -> list[int]:
     while pending:
         current = pending.pop()
         seen.append(current)
-        pending += _children(current)
+        pending += children(current)
     return seen
 
 
@@ -30,7 +25,7 @@ def worker_listening_on(root: int, port: int) -> int:
     sockets = _listening_sockets(port)
     owners = [pid for pid in _descendants(root) if _holds(pid, sockets)]
     for pid in owners:
-        if not set(_children(pid)) & set(owners):
+        if not set(children(pid)) & set(owners):
             return pid
     raise LookupError(f"no process listening on port {port} under pid {root}")
 
