@@ -19,10 +19,12 @@ from hypothesis import strategies as st
 
 from mocks.core.spec import load_spec
 
-__all__ = ["eligible", "order_fields"]
+__all__ = ["eligible", "order_fields", "tagged"]
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 CONSENT_MODES = ("generated", "brand", "none", "brand_and_generated", "retailer")
+# Where a drawn order's unique tag goes until the scenario knows it (see tagged).
+TAG = "{tag}"
 
 
 @functools.cache
@@ -149,4 +151,18 @@ def order_fields(draw: st.DrawFn, data_handler: str, partitions: list[str]) -> d
     raw = case.body if isinstance(case.body, dict) else {}
     mode = draw(st.sampled_from(CONSENT_MODES))
     extra = draw(st.sampled_from((0, 0, 3, 25)))
-    return fit(raw, mode, data_handler, extra, partitions, "{tag}")
+    return fit(raw, mode, data_handler, extra, partitions, TAG)
+
+
+def tagged(body: dict[str, Any], tag: str) -> dict[str, Any]:
+    """``body`` (drawn by :func:`order_fields`) with its tag in the places :func:`fit` kept
+    for it: the e-mail's prefix, and the identity when the schema gave none.
+
+    Only there: hypothesis also draws the string constants of the code it runs beside, so a
+    generated telephone or name may be the placeholder itself, and must stay as drawn (filled
+    in, a 5-character telephone grew past its 20).
+    """
+    filled = {**body, "email": tag + body["email"].removeprefix(TAG)}
+    if body["identity"] == TAG:
+        filled["identity"] = tag
+    return filled

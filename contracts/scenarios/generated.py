@@ -9,7 +9,6 @@ failing order found so far is reported, however far it got.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import time
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from contracts.context import Context, ScenarioFailed
-from contracts.generate import eligible, order_fields
+from contracts.generate import eligible, order_fields, tagged
 from contracts.scenarios import scenario
 from contracts.scenarios.load import create_many, judge_all, wait_batch
 
@@ -50,8 +49,7 @@ def draw_examples(
 
 
 def _tagged(ctx: Context, body: dict[str, Any]) -> dict[str, Any]:
-    tag = ctx.email("gen").split("@", 1)[0]
-    return json.loads(json.dumps(body).replace("{tag}", tag))
+    return tagged(body, ctx.email("gen").split("@", 1)[0])
 
 
 def _simpler(body: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -60,6 +60,7 @@ def runs(tmp_path_factory) -> dict[tuple[str, str], Run]:
             *_caught(script)[1],
         )
 
+    tmp_path_factory.getbasetemp()  # made once here: threads making it at once race
     with ThreadPoolExecutor(4) as pool:
         done = list(pool.map(one, CASES))
     return {
