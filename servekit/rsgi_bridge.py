@@ -21,9 +21,11 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-__all__ = ["BODY_TIMED_OUT", "WsgiOverRsgi"]
+__all__ = ["BODY_READ", "BODY_TIMED_OUT", "WsgiOverRsgi"]
 
-# environ key: True when the client did not send its whole body within the deadline.
+# environ keys: True when ``wsgi.input`` holds the whole body, read within the limits (so it
+# needs no guarding stream of its own); True when the client did not send it in time.
+BODY_READ = "servekit.body_read"
 BODY_TIMED_OUT = "servekit.body_timed_out"
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -77,6 +79,7 @@ class WsgiOverRsgi:
         environ = _environ(scope)
         body, complete = await self._read_body(environ, protocol)
         environ["wsgi.input"] = io.BytesIO(body)
+        environ[BODY_READ] = complete
         if self.inline is not None and self.inline(environ):
             status, headers, content = _run(self.app, environ)
         else:

@@ -12,9 +12,12 @@ import hashlib
 import random
 import secrets
 import threading
-import uuid
 
 __all__ = ["IdSource", "run_ids"]
+
+# RFC 9562: the version nibble (bits 76-79) says 4, the variant bits (62-63) say 0b10.
+_NOT_VERSION_OR_VARIANT = ~((0xF000 << 64) | (0xC000 << 48))
+_VERSION_4_RFC_VARIANT = (4 << 76) | (0x8000 << 48)
 
 
 class IdSource:
@@ -30,8 +33,12 @@ class IdSource:
             return self._random.getrandbits(n)
 
     def uuid(self) -> str:
-        """A random (version 4) UUID string."""
-        return str(uuid.UUID(int=self._bits(128), version=4))
+        """A random (version 4) UUID string: what ``str(uuid.UUID(int=bits, version=4))``
+        gives, written directly (the class validates and converts on the way, and every
+        Poplar order draws one)."""
+        bits = self._bits(128) & _NOT_VERSION_OR_VARIANT | _VERSION_4_RFC_VARIANT
+        text = f"{bits:032x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     def hex(self, length: int) -> str:
         """``length`` lower-case hex characters."""

@@ -8,6 +8,7 @@ by itself at 1024 levels); :func:`check_depth` then refuses anything deeper than
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -44,8 +45,14 @@ def parse_json(raw: bytes, parse_float: Callable[[str], Any] = float) -> Any:
     if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH:
         check_depth(value)
     if parse_float is not float or _LONG_DIGITS.search(raw):
-        return json.loads(raw, parse_float=parse_float)
+        return _exact_decoder(parse_float).decode(raw.decode())  # UTF-8: orjson checked it
     return value
+
+
+@functools.cache
+def _exact_decoder(parse_float: Callable[[str], Any]) -> json.JSONDecoder:
+    """One decoder per way of reading floats (``json.loads`` builds one on every call)."""
+    return json.JSONDecoder(parse_float=parse_float)
 
 
 def check_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> None:

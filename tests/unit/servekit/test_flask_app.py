@@ -11,6 +11,7 @@ from flask import Flask
 from werkzeug.test import EnvironBuilder
 
 from servekit.flask_app import ServedFlask
+from servekit.rsgi_bridge import BODY_READ
 
 
 def test_answers_keep_field_order_and_hooks_run() -> None:
@@ -124,3 +125,25 @@ def test_apps_with_a_secret_keep_their_sessions() -> None:
     client.get("/")
 
     assert client.get_cookie("session") is not None
+
+
+def test_a_body_the_bridge_read_whole_is_read_from_memory() -> None:
+    app = ServedFlask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 2  # the bridge has applied its own limit already
+    environ = EnvironBuilder(method="POST", data=b'{"a": 1}').get_environ()
+    environ[BODY_READ] = True
+
+    request = app.request_class(environ)
+
+    assert request.stream is environ["wsgi.input"]
+    assert request.get_data() == b'{"a": 1}'
+
+
+def test_any_other_body_goes_through_werkzeugs_guarded_stream() -> None:
+    app = ServedFlask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 2
+    app.add_url_rule("/", "echo", lambda: flask.request.get_data(), methods=["POST"])
+
+    response = app.test_client().post("/", data=b'{"a": 1}')
+
+    assert response.status_code == 413
