@@ -41,6 +41,11 @@ _KEPT = 1024
 
 class ServedRequest(Request):
     @cached_property
+    def content_length(self) -> int | None:  # type: ignore[override]
+        """werkzeug's, parsed once: the body bound, the journal and the handler all ask."""
+        return super().content_length
+
+    @cached_property
     def stream(self) -> IO[bytes]:
         if self.environ.get(BODY_READ):
             return self.environ["wsgi.input"]  # all there, within --max-body

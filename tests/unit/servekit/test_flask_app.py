@@ -147,3 +147,22 @@ def test_any_other_body_goes_through_werkzeugs_guarded_stream() -> None:
     response = app.test_client().post("/", data=b'{"a": 1}')
 
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ({"CONTENT_LENGTH": "12"}, 12),
+        ({"CONTENT_LENGTH": "12", "HTTP_TRANSFER_ENCODING": "chunked"}, None),
+        ({"CONTENT_LENGTH": "twelve"}, 0),
+        ({}, None),
+    ],
+)
+def test_the_content_length_is_werkzeugs(declared: dict[str, str], expected: int | None) -> None:
+    environ = EnvironBuilder(method="POST").get_environ()
+    environ.pop("CONTENT_LENGTH", None)
+    environ.update(declared)
+
+    request = ServedFlask(__name__).request_class(environ)
+
+    assert request.content_length == expected == Flask.request_class(environ).content_length
