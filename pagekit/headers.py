@@ -41,6 +41,8 @@ def add_missing(response: Response, headers: Mapping[str, str]) -> None:
     Not werkzeug's ``setdefault``, which builds and catches an exception for each header it
     finds missing: that was most of its cost, paid on every answer.
     """
+    if not headers:
+        return
     present = {name.lower() for name, _ in response.headers}
     for name, value in headers.items():
         if name.lower() not in present:

@@ -26,7 +26,7 @@ from flask.sessions import NullSession, SecureCookieSessionInterface
 from werkzeug.exceptions import BadHost
 from werkzeug.routing import MapAdapter
 from werkzeug.utils import cached_property
-from werkzeug.wsgi import get_host
+from werkzeug.wsgi import get_content_length, get_host
 
 from servekit.json_provider import OrjsonProvider
 from servekit.response import ServedResponse
@@ -42,8 +42,9 @@ _KEPT = 1024
 class ServedRequest(Request):
     @cached_property
     def content_length(self) -> int | None:  # type: ignore[override]
-        """werkzeug's, parsed once: the body bound, the journal and the handler all ask."""
-        return super().content_length
+        """werkzeug's, parsed once and from the environ (its headers view pays for an exception
+        on each header it misses): the body bound, the journal and the handler all ask."""
+        return get_content_length(self.environ)
 
     @cached_property
     def stream(self) -> IO[bytes]:

@@ -8,6 +8,7 @@ instead (about 1 % of a Poplar ``POST /v1/order``); values are the same strings.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -16,6 +17,7 @@ __all__ = ["HeaderView"]
 _UNPREFIXED = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})  # PEP 3333 names them so
 
 
+@functools.lru_cache(maxsize=256)  # the names our stages ask for: a handful, asked constantly
 def _environ_key(name: str) -> str:
     key = name.upper().replace("-", "_")
     return key if key in _UNPREFIXED else f"HTTP_{key}"
