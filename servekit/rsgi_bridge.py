@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from servekit.deadlines import Deadlines
+
 __all__ = ["BODY_READ", "BODY_TIMED_OUT", "WsgiOverRsgi"]
 
 # environ keys: True when ``wsgi.input`` holds the whole body, read within the limits (so it
@@ -69,6 +71,11 @@ class WsgiOverRsgi:
         self.body_timeout = body_timeout
         self.inline = inline
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wsgi")
+        self._deadlines = Deadlines(body_timeout)
+        self._loop: asyncio.AbstractEventLoop | None = None  # granian's, once it says
+
+    def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop  # asked of asyncio on every read, it cost a system call (getpid)
 
     def __rsgi_del__(self, _loop: object) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -112,24 +119,28 @@ class WsgiOverRsgi:
         parts: list[bytes] = []
         size = 0
         complete = True
+        reading = self._deadlines.open(self._loop or asyncio.get_running_loop())
         try:
-            async with asyncio.timeout(self.body_timeout):
-                if not chunked:
-                    # A known length within the limit: one await for all of it, instead of
-                    # one per chunk and one for the end, each a hand-off between granian's
-                    # threads and the event loop (Poplar POST /v1/order +9 %).
-                    parts.append(await protocol())
-                    size = len(parts[0])
-                else:
-                    async for chunk in protocol:
-                        parts.append(chunk)
-                        size += len(chunk)
-                        if size > self.max_body:
-                            complete = False
-                            break
-        except TimeoutError:
+            if not chunked:
+                # A known length within the limit: one await for all of it, instead of one
+                # per chunk and one for the end, each a hand-off between granian's threads
+                # and the event loop (Poplar POST /v1/order +9 %).
+                parts.append(await protocol())
+                size = len(parts[0])
+            else:
+                async for chunk in protocol:
+                    parts.append(chunk)
+                    size += len(chunk)
+                    if size > self.max_body:
+                        complete = False
+                        break
+        except asyncio.CancelledError:
+            if not self._deadlines.expired(reading):
+                raise  # the server's own cancellation (a client gone, a shutdown)
             environ[BODY_TIMED_OUT] = True
             complete = False
+        finally:
+            self._deadlines.close(reading)
         environ.pop("HTTP_TRANSFER_ENCODING", None)  # the app sees a plain body of known length
         environ["CONTENT_LENGTH"] = str(size)
         return b"".join(parts), complete
