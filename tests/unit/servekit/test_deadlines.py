@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from servekit.deadlines import Deadlines
+from tests.support import run_apart
 
 
 async def _read(deadlines: Deadlines, wait: asyncio.Event) -> str:
@@ -32,7 +33,7 @@ def test_a_read_past_its_deadline_is_cut_and_not_left_cancelled() -> None:
         outcome = await task
         return outcome, task.cancelling(), loop.time() - started
 
-    outcome, cancelling, took = asyncio.run(main())
+    outcome, cancelling, took = run_apart(main)
 
     assert outcome == "timed out"
     assert cancelling == 0  # the deadline took its cancellation back
@@ -49,7 +50,7 @@ def test_a_read_that_finishes_in_time_is_not_touched() -> None:
         await asyncio.sleep(0.15)  # sweeps pass: nothing of the closed read is left to cancel
         return outcome
 
-    assert asyncio.run(main()) == "read"
+    assert run_apart(main) == "read"
 
 
 def test_someone_elses_cancellation_is_not_taken_for_a_timeout() -> None:
@@ -60,7 +61,7 @@ def test_someone_elses_cancellation_is_not_taken_for_a_timeout() -> None:
         await task
 
     with pytest.raises(asyncio.CancelledError):
-        asyncio.run(main())
+        run_apart(main)
 
 
 def test_each_of_many_reads_gets_its_own_deadline() -> None:
@@ -73,4 +74,4 @@ def test_each_of_many_reads_gets_its_own_deadline() -> None:
         arrived.set()
         return [await t for t in (*slow, fast)]
 
-    assert asyncio.run(main()) == ["timed out"] * 3 + ["read"]
+    assert run_apart(main) == ["timed out"] * 3 + ["read"]

@@ -16,6 +16,7 @@ import pytest
 from servekit import rsgi_bridge
 from servekit.rsgi_bridge import BODY_TIMED_OUT, WsgiOverRsgi
 from servekit.settings import header_timeout_ms
+from tests.support import LOOP_THREAD, run_apart
 
 
 @dataclass
@@ -91,29 +92,14 @@ class Recorder:
         return [self.body]
 
 
-LOOP_THREAD = "event-loop"
-
-
 def serve(app: Recorder, scope: Scope, client: Client, **options: Any) -> None:
-    """One request through the bridge, on an event loop in a thread of its own (as granian
-    runs it; the test's own thread may already run a loop, e.g. Playwright's)."""
+    """One request through the bridge, on an event loop of its own (as granian runs it)."""
     settings = {"max_body": 10, "body_timeout": 0.2, "threads": 2, **options}
     bridge = WsgiOverRsgi(app, **settings)
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            asyncio.run(bridge.__rsgi__(scope, client))
-        except BaseException as exc:  # handed to the test below
-            failures.append(exc)
-
-    loop = threading.Thread(target=run, name=LOOP_THREAD)
-    loop.start()
-    loop.join(timeout=10)
-    bridge.__rsgi_del__(None)
-    assert not loop.is_alive(), "the bridge did not answer"
-    if failures:
-        raise failures[0]
+    try:
+        run_apart(lambda: bridge.__rsgi__(scope, client))
+    finally:
+        bridge.__rsgi_del__(None)
 
 
 def test_a_whole_body_reaches_the_app_with_its_length() -> None:
