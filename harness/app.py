@@ -18,7 +18,7 @@ from harness.receiver import PayloadError, SignatureError
 from harness.service import HarnessService
 from harness.store import Admission, StoreUnavailable
 from servekit.flask_app import ServedFlask
-from servekit.rsgi_bridge import BODY_TIMED_OUT, WsgiOverRsgi
+from servekit.rsgi_bridge import BODY_CUT_SHORT, BODY_TIMED_OUT, WsgiOverRsgi
 
 __all__ = ["create_app", "create_server"]
 
@@ -38,9 +38,12 @@ def _service() -> HarnessService:
 
 @bp.before_app_request
 def _body_arrived():
-    """The server stopped reading a body that missed the deadline: 408, connection closed."""
+    """The server stopped reading a body that missed the deadline (408) or that the client cut
+    short (400); the connection is closed after either."""
     if request.environ.get(BODY_TIMED_OUT):
         abort(408, "the request body did not arrive within HARNESS_CLIENT_TIMEOUT")
+    if request.environ.get(BODY_CUT_SHORT):
+        abort(400, "the request body ended before its Content-Length")
 
 
 @bp.before_request

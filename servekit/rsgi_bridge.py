@@ -9,7 +9,8 @@ read, and the app is told why through the environ (:data:`BODY_TIMED_OUT`, a ``C
 over its limit), so it answers 408 / 413 in its own envelope. Only complete requests reach the
 thread pool, so stalled clients cost nothing but a socket.
 
-It depends on nothing but WSGI and RSGI, so the mocks and the harness share it.
+It depends on nothing but WSGI and RSGI (granian's closed-transport error), so the mocks and the
+harness share it.
 """
 
 from __future__ import annotations
@@ -21,14 +22,18 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from granian.rsgi import ProtocolClosed
+
 from servekit.deadlines import Deadlines
 
-__all__ = ["BODY_READ", "BODY_TIMED_OUT", "WsgiOverRsgi"]
+__all__ = ["BODY_CUT_SHORT", "BODY_READ", "BODY_TIMED_OUT", "WsgiOverRsgi"]
 
 # environ keys: True when ``wsgi.input`` holds the whole body, read within the limits (so it
-# needs no guarding stream of its own); True when the client did not send it in time.
+# needs no guarding stream of its own); True when the client did not send it in time; True
+# when the client closed its side before its declared ``Content-Length`` had arrived.
 BODY_READ = "servekit.body_read"
 BODY_TIMED_OUT = "servekit.body_timed_out"
+BODY_CUT_SHORT = "servekit.body_cut_short"
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Answer = tuple[int, list[tuple[str, str]], bytes]
@@ -138,6 +143,9 @@ class WsgiOverRsgi:
             if not self._deadlines.expired(reading):
                 raise  # the server's own cancellation (a client gone, a shutdown)
             environ[BODY_TIMED_OUT] = True
+            complete = False
+        except ProtocolClosed:  # granian: the connection ended before the declared length
+            environ[BODY_CUT_SHORT] = True
             complete = False
         finally:
             self._deadlines.close(reading)

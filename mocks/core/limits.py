@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from mocks.core.errors import ApiError
 from mocks.core.pipeline import Exchange, Stage
-from servekit.rsgi_bridge import BODY_TIMED_OUT
+from servekit.rsgi_bridge import BODY_CUT_SHORT, BODY_TIMED_OUT
 
 __all__ = ["body_stage", "too_large"]
 
@@ -26,7 +26,8 @@ def too_large(max_body: int) -> ApiError:
 def body_stage(max_body: int) -> Stage:
     """The body as the server read it: 413 when it is over the limit (a declared
     ``Content-Length``, or what a chunked body grew to), 408 when it did not arrive in time
-    (:mod:`servekit.rsgi_bridge` reads it under a deadline before the app runs)."""
+    (:mod:`servekit.rsgi_bridge` reads it under a deadline before the app runs), 400 when the
+    client closed the connection before all of it came."""
 
     def check(current: Exchange) -> None:
         environ = current.request.environ
@@ -36,6 +37,12 @@ def body_stage(max_body: int) -> Stage:
             raise ApiError(
                 "request_timeout",
                 "The request body did not arrive in time (--client-timeout); send it whole.",
+            )
+        if environ.get(BODY_CUT_SHORT):
+            raise ApiError(
+                "validation_error",
+                "The request body ended before its Content-Length (the connection was closed "
+                "while it was sent); send it whole.",
             )
         if (current.request.content_length or 0) > max_body:
             raise too_large(max_body)

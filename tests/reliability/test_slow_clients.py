@@ -1,6 +1,7 @@
 """Slow clients against the served mocks (issue 12): 50 connections that stall their bodies
 leave ``/_mock/health`` answering, a body that does not arrive in time is a 408 in the vendor's
-envelope, and a request head that never ends is cut off.
+envelope, a body the client cuts short is a 400 in it, and a request head that never ends is
+cut off.
 
 Before: 4 blocking threads, so four stalled uploads froze a mock (even a GET declaring a body
 it never sent), and granian waited 30 s for headers. The latency is printed here; the test
@@ -82,6 +83,31 @@ def test_a_body_that_does_not_arrive_in_time_is_a_408_and_the_connection_closes(
     assert b"connection: close" in head.lower()
     outer, inner = ENVELOPES[mock]
     assert inner in json.loads(body)[outer]
+    assert mocks.healthy(mock)
+
+
+@pytest.mark.parametrize("mock", ["sopost", "poplar"])
+def test_a_body_cut_short_by_the_client_is_a_400_and_journaled(
+    mocks: ServedMocks, mock: str
+) -> None:
+    """The client closes its side with 1 of 100 declared bytes sent: no empty 500 (granian's
+    closed-transport error escaped the bridge), an answer in the envelope, and an entry."""
+    path = b"/v1/orders" if mock == "sopost" else b"/v1/order"
+    before = len(requests.get(f"{mocks.url(mock)}/_mock/requests", timeout=5).json()["requests"])
+    with socket.create_connection(_address(mocks.url(mock))) as sock:
+        sock.sendall(
+            b"POST " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+        )
+        sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(CLIENT_TIMEOUT + 20)
+        answer = _read_until_closed(sock)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    outer, inner = ENVELOPES[mock]
+    assert inner in json.loads(body)[outer]
+    entries = requests.get(f"{mocks.url(mock)}/_mock/requests", timeout=5).json()["requests"]
+    assert len(entries) > before and entries[-1]["status"] == 400
     assert mocks.healthy(mock)
 
 

@@ -167,3 +167,17 @@ def test_fifty_stalled_uploads_leave_health_answering(harness: str) -> None:
     finally:
         for sock in stalled:
             sock.close()
+
+
+def test_a_body_cut_short_by_the_client_is_a_400(harness: str) -> None:
+    with socket.create_connection(("127.0.0.1", int(harness.rsplit(":", 1)[1]))) as sock:
+        sock.sendall(
+            b"POST /webhooks/sopost HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+        )
+        sock.shutdown(socket.SHUT_WR)  # 1 of the 100 bytes sent, then no more
+        sock.settimeout(CLIENT_TIMEOUT + 10)
+        head, _, body = sock.recv(65536).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert "Content-Length" in json.loads(body)["error"]["message"]
+    assert _healthy(harness)

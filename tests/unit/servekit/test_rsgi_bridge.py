@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from granian.rsgi import ProtocolClosed
 
 from servekit import rsgi_bridge
-from servekit.rsgi_bridge import BODY_TIMED_OUT, WsgiOverRsgi
+from servekit.rsgi_bridge import BODY_CUT_SHORT, BODY_TIMED_OUT, WsgiOverRsgi
 from servekit.settings import header_timeout_ms
 from tests.support import LOOP_THREAD, run_apart
 
@@ -35,9 +36,12 @@ class Scope:
 class Client:
     """The protocol side: the body in ``chunks`` (then, if ``stall``, nothing ever more)."""
 
-    def __init__(self, chunks: Iterable[bytes] = (), stall: bool = False) -> None:
+    def __init__(
+        self, chunks: Iterable[bytes] = (), stall: bool = False, closes: bool = False
+    ) -> None:
         self.chunks = list(chunks)
         self.stall = stall
+        self.closes = closes  # the connection ends after the chunks (granian raises)
         self.answer: tuple[int, list[tuple[str, str]], bytes] | None = None
         self.streamed: list[bytes] | None = None
 
@@ -52,6 +56,8 @@ class Client:
 
     async def __call__(self) -> bytes:
         """RSGI's whole-body read."""
+        if self.closes:
+            raise ProtocolClosed("RSGI transport is closed")
         return b"".join([chunk async for chunk in self._body()])
 
     def response_bytes(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
@@ -137,6 +143,14 @@ def test_a_body_that_stalls_is_cut_at_the_deadline_and_the_app_told(method: str)
     app, client = Recorder(), Client([b"{"], stall=True)
     serve(app, Scope(method=method, headers={"content-length": "5"}), client)
     assert app.environ[BODY_TIMED_OUT] is True
+    assert client.header("connection") == "close"
+
+
+def test_a_body_the_client_cut_short_is_not_taken_for_a_request() -> None:
+    app, client = Recorder(), Client([b"{"], closes=True)
+    serve(app, Scope(headers={"content-length": "5"}), client)
+    assert app.environ[BODY_CUT_SHORT] is True
+    assert (app.received, app.environ["CONTENT_LENGTH"]) == (b"", "0")
     assert client.header("connection") == "close"
 
 
