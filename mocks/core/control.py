@@ -11,6 +11,7 @@ from typing import Any
 
 from mocks.core.clock import iso_utc
 from mocks.core.errors import ApiError
+from mocks.core.faults import unsendable_header
 from mocks.core.runtime import Handler, MockRuntime
 from mocks.core.spec import ValidatedRequest
 
@@ -43,6 +44,9 @@ def common_control_handlers(runtime: MockRuntime, reset: Callable[[], None]) -> 
         return {"cleared": runtime.journal.clear()}
 
     def add_fault(req: ValidatedRequest) -> tuple[dict[str, Any], int]:
+        problem = unsendable_header(req.body.get("headers") or {})
+        if problem is not None:
+            raise ApiError("validation_error", f"Fault rule header {problem}", field="headers")
         rule = runtime.faults.add(**req.body)
         return rule.to_dict(), 201
 

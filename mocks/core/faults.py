@@ -20,7 +20,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["FaultRule", "Faults"]
+from werkzeug.urls import iri_to_uri
+
+__all__ = ["FRAMING_HEADERS", "FaultRule", "Faults", "unsendable_header"]
+
+# Headers that frame the message, not describe it: the server sets them, and a rule's own
+# value broke the answer (``Transfer-Encoding: chunked`` made the server send nothing at all).
+FRAMING_HEADERS = frozenset(
+    {"connection", "content-length", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"}
+)
 
 
 @dataclass
@@ -68,6 +76,21 @@ class FaultRule:
         data = asdict(self)
         data["remaining"] = None if self.times is None else max(self.times - self.matched, 0)
         return data
+
+
+def unsendable_header(headers: dict[str, str]) -> str | None:
+    """Why one of a rule's ``headers`` cannot be sent as given, or None when all can: a framing
+    header, or a ``Location`` / ``Content-Location`` werkzeug cannot write as a URI (it
+    failed while sending, after the journal had recorded the answer)."""
+    for name, value in headers.items():
+        if name.lower() in FRAMING_HEADERS:
+            return f"'{name}' frames the message and is the server's to set; leave it out."
+        if name.lower() in ("location", "content-location"):
+            try:
+                iri_to_uri(value)
+            except ValueError as error:  # UnicodeError (IDNA) is a ValueError too
+                return f"'{name}' is not a URL that can be sent ({error}): {value!r}."
+    return None
 
 
 def _compile_glob(pattern: str) -> re.Pattern[str]:
