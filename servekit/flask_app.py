@@ -59,6 +59,9 @@ class ServedFlask(Flask):
 
     def __init__(self, import_name: str, **options: Any) -> None:
         super().__init__(import_name, **options)
+        # A path with "//" is no route (the app's own 404), not werkzeug's redirect to the
+        # merged path: Flask hands that back as werkzeug's HTML page, past the error handlers.
+        self.url_map.merge_slashes = False
         self.json = OrjsonProvider(self)  # keeps the documented field order
         self.session_interface = _SharedNullSessions()
         self._checked = functools.lru_cache(maxsize=_KEPT)(super().ensure_sync)

@@ -166,3 +166,13 @@ def test_the_content_length_is_werkzeugs(declared: dict[str, str], expected: int
     request = ServedFlask(__name__).request_class(environ)
 
     assert request.content_length == expected == Flask.request_class(environ).content_length
+
+
+def test_a_path_with_a_double_slash_is_no_route_not_an_html_redirect() -> None:
+    app = ServedFlask(__name__)
+    app.add_url_rule("/orders/<order_id>", "order", lambda order_id: {"id": order_id})
+    app.register_error_handler(404, lambda _: ({"error": "not_found"}, 404))
+
+    response = app.test_client().get("/orders//1")
+
+    assert (response.status_code, response.get_json()) == (404, {"error": "not_found"})
