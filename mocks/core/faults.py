@@ -22,7 +22,7 @@ from typing import Any
 
 from werkzeug.urls import iri_to_uri
 
-__all__ = ["FRAMING_HEADERS", "FaultRule", "Faults", "unsendable_header"]
+__all__ = ["FaultRule", "Faults", "unsendable_header"]
 
 # Headers that frame the message, not describe it: the server sets them, and a rule's own
 # value broke the answer (``Transfer-Encoding: chunked`` made the server send nothing at all).
