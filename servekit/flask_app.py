@@ -35,7 +35,8 @@ from servekit.rsgi_bridge import BODY_READ
 __all__ = ["ServedFlask"]
 
 # Distinct functions (or hosts) remembered; far more than an app has hooks and views (or than
-# the Host check lets through), and a bound on anything that would bring a fresh one each time.
+# its clients use names), and a bound on anything that would bring a fresh one each time (the
+# adapter is built before the app's Host check, so any host a client sends lands here).
 _KEPT = 1024
 
 

@@ -6,8 +6,9 @@ stalled uploads froze a mock, and no Python code can interrupt that read (docs/s
 Here the body is read first, on the event loop, holding no thread: a body that has not arrived
 within ``body_timeout`` seconds, or grows past ``max_body`` bytes (chunked or not), stops being
 read, and the app is told why through the environ (:data:`BODY_TIMED_OUT`, a ``CONTENT_LENGTH``
-over its limit), so it answers 408 / 413 in its own envelope. Only complete requests reach the
-thread pool, so stalled clients cost nothing but a socket.
+over its limit, :data:`BODY_CUT_SHORT` when the client closed first), so it answers 408 / 413 /
+400 in its own envelope. Only complete requests reach the thread pool, so stalled clients cost
+nothing but a socket.
 
 It depends on nothing but WSGI and RSGI (granian's closed-transport error), so the mocks and the
 harness share it.
@@ -73,11 +74,15 @@ class WsgiOverRsgi:
     ) -> None:
         self.app = app
         self.max_body = max_body
-        self.body_timeout = body_timeout
         self.inline = inline
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wsgi")
         self._deadlines = Deadlines(body_timeout)
         self._loop: asyncio.AbstractEventLoop | None = None  # granian's, once it says
+
+    @property
+    def body_timeout(self) -> float:
+        """Seconds a body has to arrive (its deadlines hold it)."""
+        return self._deadlines.seconds
 
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop  # asked of asyncio on every read, it cost a system call (getpid)
